@@ -1,0 +1,41 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import type { AppConfig } from './config/app-config.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
+import { RequestBodyInterceptor } from './common/http/request-body.interceptor.js';
+import { RequestValidationPipe } from './common/validation/request-validation.pipe.js';
+import { ConfigModule } from './config/config.module.js';
+import { CrmFilesModule } from './crm-files/crm-files.module.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { SeedModule } from './seed/seed.module.js';
+import { TenantsModule } from './tenants/tenants.module.js';
+import { StorageModule } from './storage/storage.module.js';
+
+/** The HTTP application. Its global filter, interceptor and pipe are the same in tests. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(dataSourceOptions(config.database)),
+        StorageModule,
+        AuthModule,
+        CrmFilesModule,
+        HealthModule,
+        // For the demo seed at start-up.
+        TenantsModule,
+        SeedModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+      ],
+    };
+  }
+}

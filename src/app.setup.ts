@@ -1,0 +1,78 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AppModule } from './app.module.js';
+import { API_KEY_SECURITY } from './auth/auth.decorator.js';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
+import { PROBLEM_CONTENT_TYPE } from './common/errors/problem.js';
+import { registerBodyParsers } from './common/http/json-body-parser.js';
+import type { AppConfig } from './config/app-config.js';
+
+/**
+ * Builds the application exactly as it is served: main.ts and the HTTP tests both come here,
+ * so tests run with the real parsers, pipes, guards and filter.
+ */
+export async function createApp(config: AppConfig, options: { logger?: false | Logger } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // Our own parser enforces MAX_JSON_BYTES; uploads stream past Fastify's limit.
+    bodyLimit: Number.MAX_SAFE_INTEGER,
+    routerOptions: { maxParamLength: 500 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+    bufferLogs: false,
+    // Our parsers replace Nest's: see registerBodyParsers.
+    bodyParser: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerBodyParsers(fastify, config.maxJsonBytes);
+
+  // Errors raised by Fastify itself, before any Nest handler runs, get the same problem body.
+  const problems = new ProblemDetailsFilter();
+  fastify.setErrorHandler((error, request, reply) => {
+    const { body, headers } = problems.toProblem(error, request);
+    void reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
+  });
+
+  setUpSwagger(app, config);
+  await app.init();
+  await fastify.ready();
+  return app;
+}
+
+export function buildOpenApiDocument(app: NestFastifyApplication, config: AppConfig) {
+  const demoHint =
+    config.databaseIsDefault && config.demoSeed
+      ? '\n\nThe embedded demo database logs its API keys at start-up: paste one into **Authorize**.'
+      : '';
+  const builder = new DocumentBuilder()
+    .setTitle('crm-files')
+    .setDescription(
+      'The Files API of the CRM: attach files to contacts, opportunities and cases; every attachment is a history event on that record. ' +
+        'Authenticate with an API key in the `Authorization` header, bare or as `Bearer <key>`.' +
+        demoHint,
+    )
+    .setVersion('2.0')
+    .addSecurity(API_KEY_SECURITY, { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Your API key.' })
+    .addTag('Files', 'Files attached to CRM records')
+    .addTag('History', 'History events of CRM records');
+  return SwaggerModule.createDocument(app, builder.build());
+}
+
+function setUpSwagger(app: NestFastifyApplication, config: AppConfig): void {
+  const document = buildOpenApiDocument(app, config);
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    yamlDocumentUrl: 'api/docs-yaml',
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+  });
+}
+
+export async function runMigrations(app: NestFastifyApplication): Promise<string[]> {
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  const migrations = await dataSource.runMigrations({ transaction: 'each' });
+  return migrations.map((migration) => migration.name);
+}

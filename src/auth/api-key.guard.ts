@@ -1,0 +1,27 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { RateLimitedError, UnauthorizedError } from '../common/errors/api-error.js';
+import { ApiKeysService } from './api-keys.service.js';
+import type { AuthenticatedUser } from './authenticated-user.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export type AuthenticatedRequest = FastifyRequest & { user: AuthenticatedUser };
+
+/** Missing, malformed, unknown and revoked keys all get the same 401. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly rateLimiter: RateLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const user = await this.apiKeys.authenticate(request.headers.authorization);
+    if (!user) throw new UnauthorizedError();
+    const decision = this.rateLimiter.take(user.apiKeyId);
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+    request.user = user;
+    return true;
+  }
+}

@@ -1,0 +1,185 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { INestApplicationContext } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { cleanFileName, contentTypeForName } from '../files/file-name.js';
+import { FilesService } from '../files/files.service.js';
+import { ShareType } from '../records/entities/share-type.js';
+import { RecordsService } from '../records/records.service.js';
+import { DemoSeedService } from '../seed/demo-seed.service.js';
+import { TenantsService } from '../tenants/tenants.service.js';
+import { UsersService } from '../users/users.service.js';
+import { CliUsageError } from './cli-error.js';
+
+type Options = Record<string, { type: 'string' | 'boolean' }>;
+type Command = (app: INestApplicationContext, args: string[]) => Promise<unknown>;
+
+export const USAGE = `Usage: npm run cli -- <command>
+  migrate
+  tenant create --name N
+  user create --tenant T --name "Display Name" [--title X] [--admin]
+  apikey create --user <uuid> [--label L]
+  apikey revoke --id N
+  contact create --tenant T (--person --first F --last L | --company --name N)
+                 [--share none|read|readwrite] [--access <uuid>,...] [--currency USD]
+  opportunity create --tenant T --title X [--creator <uuid>] [--access <uuid>,...]
+  case create --tenant T --title X [--creator <uuid>] [--access <uuid>,...]
+  file add --user <uuid> <path>
+  seed --demo`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parse<const T extends Options>(args: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: allowPositionals as true });
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
+}
+
+function required(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new CliUsageError(`--${name} is required.`);
+  return value.trim();
+}
+
+function positiveInt(value: string, name: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2_147_483_647) throw new CliUsageError(`--${name} must be a positive integer.`);
+  return Number(value);
+}
+
+function userId(value: string, name: string): string {
+  if (!UUID.test(value)) throw new CliUsageError(`--${name} must be a user id (uuid), got "${value}".`);
+  return value.toLowerCase();
+}
+
+function userList(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  return String(value)
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => userId(part, name));
+}
+
+const SHARE_TYPES: Record<string, ShareType> = { none: ShareType.None, read: ShareType.Read, readwrite: ShareType.ReadWrite };
+
+async function entityCreate(type: 'opportunity' | 'case', app: INestApplicationContext, args: string[]) {
+  const { values } = parse(args, { tenant: { type: 'string' }, title: { type: 'string' }, creator: { type: 'string' }, access: { type: 'string' } });
+  const tenantId = positiveInt(required(values, 'tenant'), 'tenant');
+  await app.get(TenantsService).assertExists(tenantId);
+  const creator = values.creator === undefined ? await defaultCreator(app, tenantId) : userId(values.creator, 'creator');
+  const id = await app.get(RecordsService).createEntity(type, {
+    tenantId,
+    title: required(values, 'title'),
+    createdBy: creator,
+    accessList: userList(values.access, 'access'),
+  });
+  return { id };
+}
+
+/** Without --creator, an opportunity or case is created by the tenant's first admin. */
+async function defaultCreator(app: INestApplicationContext, tenantId: number): Promise<string> {
+  const admin = await app.get(UsersService).firstAdmin(tenantId);
+  if (!admin) throw new CliUsageError(`Tenant ${tenantId} has no admin user: pass --creator <uuid>.`);
+  return admin.id;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  migrate: async (app, args) => {
+    parse(args, {});
+    const dataSource = app.get<DataSource>(getDataSourceToken());
+    const migrated = await dataSource.runMigrations({ transaction: 'each' });
+    return { migrated: migrated.map((migration) => migration.name) };
+  },
+
+  'tenant create': async (app, args) => {
+    const { values } = parse(args, { name: { type: 'string' } });
+    return app.get(TenantsService).create(required(values, 'name'));
+  },
+
+  'user create': async (app, args) => {
+    const { values } = parse(args, { tenant: { type: 'string' }, name: { type: 'string' }, title: { type: 'string' }, admin: { type: 'boolean' } });
+    const id = await app.get(UsersService).create({
+      tenantId: positiveInt(required(values, 'tenant'), 'tenant'),
+      displayName: required(values, 'name'),
+      title: values.title?.trim() || null,
+      isAdmin: values.admin === true,
+    });
+    return { id };
+  },
+
+  'apikey create': async (app, args) => {
+    const { values } = parse(args, { user: { type: 'string' }, label: { type: 'string' } });
+    return app.get(ApiKeysService).create(userId(required(values, 'user'), 'user'), values.label?.trim() || null);
+  },
+
+  'apikey revoke': async (app, args) => {
+    const { values } = parse(args, { id: { type: 'string' } });
+    const id = positiveInt(required(values, 'id'), 'id');
+    await app.get(ApiKeysService).revoke(id);
+    return { revoked: id };
+  },
+
+  'contact create': async (app, args) => {
+    const { values } = parse(args, {
+      tenant: { type: 'string' },
+      person: { type: 'boolean' },
+      company: { type: 'boolean' },
+      first: { type: 'string' },
+      last: { type: 'string' },
+      name: { type: 'string' },
+      share: { type: 'string' },
+      access: { type: 'string' },
+      currency: { type: 'string' },
+    });
+    if (values.person === values.company) throw new CliUsageError('Give exactly one of --person or --company.');
+    const share = (values.share ?? 'readwrite').toLowerCase();
+    if (!(share in SHARE_TYPES)) throw new CliUsageError('--share must be none, read or readwrite.');
+    const tenantId = positiveInt(required(values, 'tenant'), 'tenant');
+    await app.get(TenantsService).assertExists(tenantId);
+    const id = await app.get(RecordsService).createContact({
+      tenantId,
+      person: values.person ? { firstName: required(values, 'first'), lastName: required(values, 'last') } : undefined,
+      company: values.company ? { name: required(values, 'name') } : undefined,
+      shareType: SHARE_TYPES[share],
+      accessList: userList(values.access, 'access'),
+      currency: values.currency === undefined ? null : values.currency.trim().toUpperCase(),
+    });
+    return { id };
+  },
+
+  'opportunity create': (app, args) => entityCreate('opportunity', app, args),
+  'case create': (app, args) => entityCreate('case', app, args),
+
+  'file add': async (app, args) => {
+    const { values, positionals } = parse(args, { user: { type: 'string' } }, true);
+    if (positionals.length !== 1) throw new CliUsageError('Give exactly one file path.');
+    const [path] = positionals;
+    const user = await app.get(UsersService).findById(userId(required(values, 'user'), 'user'));
+    if (!user) throw new CliUsageError(`No user with id ${values.user}.`);
+    const info = await stat(path).catch(() => null);
+    if (!info?.isFile()) throw new CliUsageError(`${path} is not a readable file.`);
+    const config = app.get<AppConfig>(APP_CONFIG);
+    if (info.size > config.maxUploadBytes) throw new CliUsageError(`${path} is larger than MAX_UPLOAD_BYTES (${config.maxUploadBytes}).`);
+    const name = cleanFileName(basename(path));
+    if (name === '') throw new CliUsageError(`${path} has no usable file name.`);
+    const created = await app.get(FilesService).create(
+      { userId: user.id, tenantId: user.tenantId },
+      { name, contentType: contentTypeForName(name), content: createReadStream(path) },
+      config.maxUploadBytes,
+    );
+    return { id: created.file.id };
+  },
+
+  seed: async (app, args) => {
+    const { values } = parse(args, { demo: { type: 'boolean' } });
+    if (!values.demo) throw new CliUsageError('seed needs --demo.');
+    return app.get(DemoSeedService).seed();
+  },
+};

@@ -1,0 +1,85 @@
+import { ConfigError } from './config-error.js';
+import { parseDatabaseUrl, type DatabaseConfig } from './database-url.js';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  /** True when DATABASE_URL was not given and the embedded default is in use. */
+  databaseIsDefault: boolean;
+  filesDir: string;
+  maxUploadBytes: number;
+  maxFileIds: number;
+  maxJsonBytes: number;
+  rateLimitPerMinute: number;
+  demoSeed: boolean;
+  publicBaseUrl: string | null;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export const DEFAULT_DATABASE_URL = 'sqlite:data/crm-files.sqlite';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the whole configuration once, at start-up. Nothing else in
+ * the service reads process.env, so a bad value stops the process before it serves.
+ */
+export function loadAppConfig(env: Env = process.env): AppConfig {
+  const databaseUrl = nonEmpty(env.DATABASE_URL);
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: nonEmpty(env.HOST) ?? '0.0.0.0',
+    database: parseDatabaseUrl(databaseUrl ?? DEFAULT_DATABASE_URL, 'DATABASE_URL'),
+    databaseIsDefault: databaseUrl === undefined,
+    filesDir: nonEmpty(env.FILES_DIR) ?? 'data/files',
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 104_857_600, 0, Number.MAX_SAFE_INTEGER),
+    maxFileIds: integer(env, 'MAX_FILE_IDS', 100, 1, 100_000),
+    maxJsonBytes: integer(env, 'MAX_JSON_BYTES', 1_048_576, 1, 1_073_741_824),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000_000),
+    demoSeed: boolean(env, 'DEMO_SEED', true),
+    publicBaseUrl: baseUrl(env, 'PUBLIC_BASE_URL'),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) {
+    throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  }
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${raw}`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = nonEmpty(env[name])?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+function baseUrl(env: Env, name: string): string | null {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
+  }
+  // Stored without a trailing slash so that links are built as base + "/api/...".
+  return raw.replace(/\/+$/, '');
+}

@@ -1,0 +1,51 @@
+import { extname } from 'node:path';
+
+const MAX_NAME_LENGTH = 255;
+
+/**
+ * A user-sent file name made safe to keep and show: no directory part, no control characters,
+ * at most 255 characters (never splitting a character). Returns '' when nothing is left.
+ * Names are only ever shown back, never used as storage paths.
+ */
+export function cleanFileName(raw: string): string {
+  const lastPart = raw.split(/[/\\]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const printable = lastPart.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  if (printable === '.' || printable === '..') return '';
+  return [...printable].slice(0, MAX_NAME_LENGTH).join('').trim();
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.txt': 'text/plain',
+  '.html': 'text/html',
+  '.htm': 'text/html',
+  '.csv': 'text/csv',
+  '.json': 'application/json',
+  '.xml': 'application/xml',
+  '.pdf': 'application/pdf',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.svg': 'image/svg+xml',
+  '.webp': 'image/webp',
+  '.zip': 'application/zip',
+  '.doc': 'application/msword',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.xls': 'application/vnd.ms-excel',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.ppt': 'application/vnd.ms-powerpoint',
+  '.pptx': 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  '.odt': 'application/vnd.oasis.opendocument.text',
+  '.ods': 'application/vnd.oasis.opendocument.spreadsheet',
+  '.mp3': 'audio/mpeg',
+  '.mp4': 'video/mp4',
+  '.eml': 'message/rfc822',
+};
+
+export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+
+/** The content type a file name suggests by its extension. */
+export function contentTypeForName(name: string): string {
+  return CONTENT_TYPES[extname(name).toLowerCase()] ?? DEFAULT_CONTENT_TYPE;
+}

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp, runMigrations } from './app.setup.js';
+import { loadAppConfig, type AppConfig } from './config/app-config.js';
+import { ConfigError } from './config/config-error.js';
+import { DemoSeedService } from './seed/demo-seed.service.js';
+import { TenantsService } from './tenants/tenants.service.js';
+
+async function bootstrap(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadAppConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Invalid configuration: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = new Logger('Bootstrap');
+  const app = await createApp(config);
+  app.enableShutdownHooks();
+
+  const applied = await runMigrations(app);
+  if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`);
+
+  // The demo data only ever goes into the embedded default database, and only when it is empty.
+  if (config.databaseIsDefault && config.demoSeed && (await app.get(TenantsService).isEmpty())) {
+    const demo = await app.get(DemoSeedService).seed();
+    logger.log(`Created the demo data set. API keys:\n${JSON.stringify(demo, null, 2)}`);
+  }
+
+  await app.listen({ port: config.port, host: config.host });
+  logger.log(`Serving on http://${config.host}:${config.port} (Swagger UI at /api/docs)`);
+}
+
+void bootstrap();

@@ -1,0 +1,36 @@
+import type { Readable } from 'node:stream';
+
+/** What a storage driver reports about content it has just written. */
+export interface StoredContent {
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Where file contents live. Keys are made by the service from file ids, never from names a
+ * user sent. Implementations write atomically: a reader sees the whole content or nothing.
+ */
+export interface FileStorage {
+  /** Writes the stream under `key`; rejects (keeping nothing) when it exceeds `maxBytes`. */
+  write(key: string, content: Readable, maxBytes: number): Promise<StoredContent>;
+  read(key: string, range?: { start: number; end: number }): Readable;
+  /** Moves written content to another key, replacing nothing that exists there. */
+  move(from: string, to: string): Promise<void>;
+  /** Removes the content; removing content that is not there is not an error. */
+  remove(key: string): Promise<void>;
+}
+
+export const FILE_STORAGE = Symbol('FILE_STORAGE');
+
+/** The storage key of a file's content: two levels of fan-out so no folder grows unbounded. */
+export function storageKeyForFile(tenantId: number, fileId: number): string {
+  const shard = String(fileId % 1000).padStart(3, '0');
+  return `${tenantId}/${shard}/${fileId}`;
+}
+
+export class ContentTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`The content is larger than ${maxBytes} bytes.`);
+    this.name = 'ContentTooLargeError';
+  }
+}
