@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from './config/app-config.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
@@ -17,12 +18,13 @@ import { StorageModule } from './storage/storage.module.js';
 /** The HTTP application. Its global filter, interceptor and pipe are the same in tests. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `databaseOverrides` lets tests attach a query-counting logger; the server passes none. */
+  static forRoot(config: AppConfig, databaseOverrides: Partial<DataSourceOptions> = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(dataSourceOptions(config.database)),
+        DatabaseModule.forRoot({ ...dataSourceOptions(config.database), ...databaseOverrides } as DataSourceOptions),
         StorageModule,
         AuthModule,
         CrmFilesModule,

@@ -1,13 +1,10 @@
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { API_KEY_SECURITY } from './auth/auth.decorator.js';
-import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
-import { PROBLEM_CONTENT_TYPE } from './common/errors/problem.js';
 import { registerBodyParsers } from './common/http/json-body-parser.js';
 import type { AppConfig } from './config/app-config.js';
 
@@ -15,13 +12,16 @@ import type { AppConfig } from './config/app-config.js';
  * Builds the application exactly as it is served: main.ts and the HTTP tests both come here,
  * so tests run with the real parsers, pipes, guards and filter.
  */
-export async function createApp(config: AppConfig, options: { logger?: false | Logger } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: { logger?: false; databaseOverrides?: Partial<DataSourceOptions> } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     // Our own parser enforces MAX_JSON_BYTES; uploads stream past Fastify's limit.
     bodyLimit: Number.MAX_SAFE_INTEGER,
     routerOptions: { maxParamLength: 500 },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.databaseOverrides), adapter, {
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
     bufferLogs: false,
     // Our parsers replace Nest's: see registerBodyParsers.
@@ -29,13 +29,6 @@ export async function createApp(config: AppConfig, options: { logger?: false | L
   });
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify, config.maxJsonBytes);
-
-  // Errors raised by Fastify itself, before any Nest handler runs, get the same problem body.
-  const problems = new ProblemDetailsFilter();
-  fastify.setErrorHandler((error, request, reply) => {
-    const { body, headers } = problems.toProblem(error, request);
-    void reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
-  });
 
   setUpSwagger(app, config);
   await app.init();

@@ -1,0 +1,37 @@
+import swc from 'unplugin-swc';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+// Decorator metadata (Nest's dependency injection, TypeORM, class-validator) needs SWC:
+// Vite's own transform does not emit it.
+const plugins = [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2023' } })];
+
+const sqlite: TestProjectInlineConfiguration = {
+  plugins,
+  test: {
+    name: 'sqlite',
+    include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
+    env: { TEST_DB: 'sqlite' },
+    setupFiles: ['test/support/setup.ts'],
+  },
+};
+
+// The database-backed suites run again on MySQL/MariaDB when TEST_MYSQL_URL is set.
+const mysql: TestProjectInlineConfiguration = {
+  plugins,
+  test: {
+    name: 'mysql',
+    include: ['test/**/*.e2e-spec.ts'],
+    env: { TEST_DB: 'mysql' },
+    setupFiles: ['test/support/setup.ts'],
+    globalSetup: ['test/support/mysql-global-setup.ts'],
+  },
+};
+
+export default defineConfig({
+  test: {
+    projects: process.env.TEST_MYSQL_URL ? [sqlite, mysql] : [sqlite],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
