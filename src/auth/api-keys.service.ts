@@ -35,7 +35,7 @@ export class ApiKeysService {
     const user = await this.dataSource.getRepository(User).findOneBy({ id: userId });
     if (!user) throw new UnknownUserError(`No user with id ${userId}.`);
     const apiKey = generateApiKey();
-    const saved = await this.dataSource.getRepository(ApiKey).save({ userId, label, keyHash: hashApiKey(apiKey), revokedAt: null });
+    const saved = await this.dataSource.getRepository(ApiKey).save({ userId, label, keyHash: hashApiKey(apiKey), createdAt: new Date(), revokedAt: null });
     return { id: saved.id, apiKey };
   }
 

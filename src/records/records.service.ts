@@ -86,6 +86,7 @@ export class RecordsService {
         companyName: input.company?.name ?? null,
         shareType: input.shareType,
         currencyAbbreviation: input.currency,
+        createdAt: new Date(),
       });
       await this.saveAccessList(manager, input.tenantId, 'contact', contact.id, input.accessList);
       return contact.id;
@@ -97,7 +98,7 @@ export class RecordsService {
       await this.assertUsersInTenant(manager, input.tenantId, [input.createdBy, ...input.accessList]);
       const record = await manager
         .getRepository<Opportunity | CrmCase>(ENTITY_CLASSES[type])
-        .save({ tenantId: input.tenantId, title: input.title, createdBy: input.createdBy });
+        .save({ tenantId: input.tenantId, title: input.title, createdBy: input.createdBy, createdAt: new Date() });
       await this.saveAccessList(manager, input.tenantId, type, record.id, input.accessList);
       return record.id;
     });

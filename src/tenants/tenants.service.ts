@@ -19,7 +19,7 @@ export class TenantsService {
   /** A tenant with its CRM root folder and its default history categories, all or nothing. */
   async create(name: string): Promise<{ id: number; rootFolderId: number }> {
     return this.transactions.run(async (manager) => {
-      const tenant = await manager.getRepository(Tenant).save({ name, rootFolderId: null });
+      const tenant = await manager.getRepository(Tenant).save({ name, rootFolderId: null, createdAt: new Date() });
       const root = await manager.getRepository(Folder).save({ tenantId: tenant.id, title: 'CRM', parentId: null });
       await manager.getRepository(Tenant).update({ id: tenant.id }, { rootFolderId: root.id });
       await manager

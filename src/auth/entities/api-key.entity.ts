@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /** An API key, kept only as the SHA-256 of the key; the key itself is shown once. */
 @Entity({ name: 'api_keys' })
@@ -15,7 +15,7 @@ export class ApiKey {
   @Column({ name: 'key_hash', type: 'varchar', length: 64 })
   keyHash: string;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 
   @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { ShareType } from './share-type.js';
 
 @Entity({ name: 'contacts' })
@@ -27,6 +27,6 @@ export class Contact {
   @Column({ name: 'currency', type: 'varchar', length: 3, nullable: true })
   currencyAbbreviation: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A CRM case ("case" is a reserved word in TypeScript, hence the prefix). */
 
@@ -16,6 +16,6 @@ export class CrmCase {
   @Column({ name: 'created_by', type: 'varchar', length: 36 })
   createdBy: string;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

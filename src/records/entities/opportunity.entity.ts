@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'opportunities' })
 export class Opportunity {
@@ -14,6 +14,6 @@ export class Opportunity {
   @Column({ name: 'created_by', type: 'varchar', length: 36 })
   createdBy: string;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

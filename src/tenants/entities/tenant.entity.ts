@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'tenants' })
 export class Tenant {
@@ -12,6 +12,6 @@ export class Tenant {
   @Column({ name: 'root_folder_id', type: 'integer', nullable: true })
   rootFolderId: number | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }
