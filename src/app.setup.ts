@@ -1,3 +1,4 @@
+import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -29,6 +30,11 @@ export async function createApp(
   });
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify, config.maxJsonBytes);
+  await app.register(fastifyMultipart, {
+    // One byte over our own limit, so that the storage meter (which answers 413) trips first.
+    limits: { fileSize: config.maxUploadBytes + 1, files: 1000, fields: 1000, fieldSize: 1_048_576, parts: 2000 },
+    throwFileSizeLimit: true,
+  });
 
   setUpSwagger(app, config);
   await app.init();

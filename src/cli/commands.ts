@@ -140,7 +140,7 @@ export const COMMANDS: Record<string, Command> = {
     });
     if (values.person === values.company) throw new CliUsageError('Give exactly one of --person or --company.');
     const share = (values.share ?? 'readwrite').toLowerCase();
-    if (!(share in SHARE_TYPES)) throw new CliUsageError('--share must be none, read or readwrite.');
+    if (!Object.hasOwn(SHARE_TYPES, share)) throw new CliUsageError('--share must be none, read or readwrite.');
     const tenantId = positiveInt(required(values, 'tenant'), 'tenant');
     await app.get(TenantsService).assertExists(tenantId);
     const id = await app.get(RecordsService).createContact({

@@ -18,8 +18,9 @@ export interface CliOutput {
 export async function runCli(argv: string[], config: AppConfig, output: CliOutput): Promise<number> {
   const [first, second] = argv;
   const twoWords = `${first} ${second}`;
-  const name = twoWords in COMMANDS ? twoWords : first;
-  const command = name === undefined ? undefined : COMMANDS[name];
+  // Own properties only: "toString" or "constructor" must not pass for commands.
+  const name = Object.hasOwn(COMMANDS, twoWords) ? twoWords : first;
+  const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (name === undefined || !command) {
     output.stderr(`${first === undefined ? 'No command given.' : `Unknown command: ${argv.join(' ')}`}\n${USAGE}\n`);
     return 2;

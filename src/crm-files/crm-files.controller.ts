@@ -1,21 +1,47 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth } from '../auth/auth.decorator.js';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { Caller } from '../auth/caller.decorator.js';
+import { InvalidRequestError } from '../common/errors/api-error.js';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator.js';
+import { ApiPaging } from '../common/http/api-paging.decorator.js';
+import { parsePage } from '../common/http/paging.js';
+import { StreamedBody } from '../common/http/streamed-body.decorator.js';
 import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
 import { ParseRecordTypePipe } from '../common/pipes/parse-record-type.pipe.js';
+import { FileDto } from '../files/dto/file.dto.js';
+import { FilesService } from '../files/files.service.js';
 import { RelationshipEventDto } from '../history/dto/relationship-event.dto.js';
 import type { RecordType } from '../records/entities/record-type.js';
 import { CrmFilesService } from './crm-files.service.js';
 import { AttachFilesDto } from './dto/attach-files.dto.js';
+import { CreateTextFileDto } from './dto/create-text-file.dto.js';
+import { sendFileContent } from './file-download.js';
+
+const ENTITY_TYPE_PARAM = { name: 'entityType', enum: ['contact', 'opportunity', 'case'], description: 'Any letter case.' } as const;
+const ID_SCHEMA = { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 } as const;
 
 @ApiTags('Files')
 @Auth()
 @Controller('api/2.0/crm')
 export class CrmFilesController {
-  constructor(private readonly crmFiles: CrmFilesService) {}
+  constructor(
+    private readonly crmFiles: CrmFilesService,
+    private readonly files: FilesService,
+  ) {}
 
   @Post(':entityType/:entityid/files')
   @HttpCode(200)
@@ -25,8 +51,8 @@ export class CrmFilesController {
       'Links existing files to the record through one new history event (category -2, "Files are uploaded"). ' +
       'The files must all be readable by the caller; otherwise nothing is written and the 404 lists `missingFileIds`.',
   })
-  @ApiParam({ name: 'entityType', enum: ['contact', 'opportunity', 'case'], description: 'Any letter case.' })
-  @ApiParam({ name: 'entityid', schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 } })
+  @ApiParam(ENTITY_TYPE_PARAM)
+  @ApiParam({ name: 'entityid', schema: ID_SCHEMA })
   @ApiBody({ type: AttachFilesDto })
   @ApiOkResponse({ type: RelationshipEventDto, description: 'The new event, its Files in request order.' })
   @ApiProblemResponses(400, 401, 404, 413, 415)
@@ -38,4 +64,122 @@ export class CrmFilesController {
   ): Promise<RelationshipEventDto> {
     return this.crmFiles.attach(caller, { type: entityType, id: entityId }, body);
   }
+
+  @Get(':entityType/:entityid/files')
+  @ApiOperation({
+    summary: 'List the files of a record',
+    description: 'The distinct files linked to any event of the record, newest link first, then by file id descending.',
+  })
+  @ApiParam(ENTITY_TYPE_PARAM)
+  @ApiParam({ name: 'entityid', schema: ID_SCHEMA })
+  @ApiPaging()
+  @ApiOkResponse({ type: [FileDto], headers: { 'X-Total-Count': { description: 'All matching files', schema: { type: 'integer' } } } })
+  @ApiProblemResponses(400, 401, 404)
+  async list(
+    @Caller() caller: AuthenticatedUser,
+    @Param('entityType', ParseRecordTypePipe) entityType: RecordType,
+    @Param('entityid', ParseRecordIdPipe) entityId: number,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<FileDto[]> {
+    const { items, total } = await this.crmFiles.listForRecord(caller, { type: entityType, id: entityId }, parsePage(query));
+    reply.header('X-Total-Count', String(total));
+    return items;
+  }
+
+  @Post(':entityType/:entityid/files/upload')
+  @HttpCode(200)
+  @StreamedBody()
+  @ApiOperation({
+    summary: 'Upload files into the CRM root folder',
+    description:
+      'multipart/form-data (every file part is stored, any field name) or the raw file as the body with ' +
+      '`Content-Disposition: attachment; filename="..."` and its own Content-Type. With `attach=true` the files are also ' +
+      'attached to the record in one event. Answers the last file.',
+  })
+  @ApiParam(ENTITY_TYPE_PARAM)
+  @ApiParam({ name: 'entityid', schema: ID_SCHEMA })
+  @ApiQuery({ name: 'attach', required: false, schema: { type: 'boolean', default: false } })
+  @ApiConsumes('multipart/form-data', 'application/octet-stream')
+  @ApiBody({
+    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
+  })
+  @ApiHeader({ name: 'Content-Disposition', required: false, description: 'For a raw body: attachment; filename="name.ext"' })
+  @ApiOkResponse({ type: FileDto })
+  @ApiProblemResponses(400, 401, 404, 413)
+  upload(
+    @Caller() caller: AuthenticatedUser,
+    @Param('entityType', ParseRecordTypePipe) entityType: RecordType,
+    @Param('entityid', ParseRecordIdPipe) entityId: number,
+    @Query('attach') attach: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<FileDto> {
+    return this.crmFiles.upload(caller, { type: entityType, id: entityId }, request, parseAttachFlag(attach));
+  }
+
+  @Post(':entityType/:entityid/files/text')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create a text file and attach it',
+    description: 'Stores `content` as .html when it contains an HTML tag, else .txt, and attaches it to the record in one event.',
+  })
+  @ApiParam(ENTITY_TYPE_PARAM)
+  @ApiParam({ name: 'entityid', schema: ID_SCHEMA })
+  @ApiBody({ type: CreateTextFileDto })
+  @ApiOkResponse({ type: FileDto })
+  @ApiProblemResponses(400, 401, 404, 413, 415)
+  createText(
+    @Caller() caller: AuthenticatedUser,
+    @Param('entityType', ParseRecordTypePipe) entityType: RecordType,
+    @Param('entityid', ParseRecordIdPipe) entityId: number,
+    @Body() body: CreateTextFileDto,
+  ): Promise<FileDto> {
+    return this.crmFiles.createText(caller, { type: entityType, id: entityId }, body);
+  }
+
+  @Get('files/root')
+  @ApiOperation({ summary: "The id of the tenant's CRM root folder" })
+  @ApiOkResponse({ schema: { type: 'integer', format: 'int32', example: 1 } })
+  @ApiProblemResponses(401)
+  async root(@Caller() caller: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    // A bare JSON integer: serialized here so that Fastify sends it as JSON, not as text.
+    reply.type('application/json; charset=utf-8');
+    return JSON.stringify(await this.crmFiles.rootFolderId(caller));
+  }
+
+  @Get('files/:fileid/content')
+  @ApiOperation({
+    summary: "Download a file's content",
+    description: 'Streams the bytes with ETag (If-None-Match answers 304) and single byte ranges (206).',
+  })
+  @ApiParam({ name: 'fileid', schema: ID_SCHEMA })
+  @ApiProduces('application/octet-stream')
+  @ApiResponse({ status: 200, description: 'The content', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiResponse({ status: 206, description: 'The requested byte range' })
+  @ApiResponse({ status: 304, description: 'Not modified (If-None-Match)' })
+  @ApiProblemResponses(400, 401, 404, 416)
+  async download(
+    @Caller() caller: AuthenticatedUser,
+    @Param('fileid', ParseRecordIdPipe) fileId: number,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const file = await this.crmFiles.findForDownload(caller, fileId);
+    return sendFileContent(request, reply, file, (range) => this.files.openContent(file, range));
+  }
+
+  @Delete('files/:fileid')
+  @ApiOperation({ summary: 'Delete a file', description: 'Deletes the file, its content and its links; the events stay.' })
+  @ApiParam({ name: 'fileid', schema: ID_SCHEMA })
+  @ApiOkResponse({ type: FileDto, description: 'The file as it was.' })
+  @ApiProblemResponses(400, 401, 403, 404)
+  delete(@Caller() caller: AuthenticatedUser, @Param('fileid', ParseRecordIdPipe) fileId: number): Promise<FileDto> {
+    return this.crmFiles.delete(caller, fileId);
+  }
+}
+
+function parseAttachFlag(value: unknown): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new InvalidRequestError('attach must be true or false.', [{ field: 'attach', message: 'attach must be true or false' }]);
 }

@@ -2,8 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { ContentTooLargeError, type FileStorage, type StoredContent } from './file-storage.js';
 
 /**
@@ -23,21 +24,25 @@ export class LocalDiskStorage implements FileStorage {
     const temporary = `${target}.${randomUUID()}.partial`;
     const hash = createHash('sha256');
     let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        size += chunk.length;
-        if (size > maxBytes) {
-          callback(new ContentTooLargeError(maxBytes));
-          return;
-        }
-        hash.update(chunk);
-        callback(null, chunk);
-      },
-    });
+    const out = createWriteStream(temporary, { flags: 'wx' });
+    let writeError: Error | null = null;
+    out.on('error', (error) => (writeError = error));
     try {
-      await pipeline(content, meter, createWriteStream(temporary, { flags: 'wx' }));
+      // A plain loop rather than pipeline(): on the first byte over the limit the source is
+      // destroyed at once (for an upload, that ends the request body) and nothing is retried.
+      for await (const chunk of content as AsyncIterable<Buffer>) {
+        if (writeError) throw writeError;
+        size += chunk.length;
+        if (size > maxBytes) throw new ContentTooLargeError(maxBytes);
+        hash.update(chunk);
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
+      out.end();
+      await finished(out);
       await rename(temporary, target);
     } catch (error) {
+      out.destroy();
+      await finished(out).catch(() => undefined);
       await rm(temporary, { force: true });
       throw error;
     }

@@ -8,6 +8,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'The record or a file is missing or not readable by the caller.',
   413: 'The body is too large.',
   415: 'The body is not of an accepted content type.',
+  416: 'The requested byte range is outside the file.',
   429: 'Too many requests for this API key; see Retry-After.',
   503: 'The database is not answering; see Retry-After.',
 };

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { ApiError, MalformedJsonError, PayloadTooLargeError } from '../errors/api-error.js';
+import type { StreamedBodyRouteConfig } from './streamed-body.decorator.js';
 
 /**
  * A request body that could not be accepted. Fastify parses bodies before any guard runs, but
@@ -19,7 +20,12 @@ export class RejectedBody {
 export function registerBodyParsers(fastify: FastifyInstance, maxJsonBytes: number): void {
   fastify.removeAllContentTypeParsers();
 
-  fastify.addContentTypeParser('application/json', (_request, payload, done) => {
+  fastify.addContentTypeParser('application/json', (request, payload, done) => {
+    // An upload of a .json file arrives as application/json too: it is streamed, not parsed.
+    if ((request.routeOptions.config as StreamedBodyRouteConfig | undefined)?.streamedBody) {
+      done(null, undefined);
+      return;
+    }
     const chunks: Buffer[] = [];
     let received = 0;
     let tooLarge = false;

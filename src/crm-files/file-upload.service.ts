@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+// Brings the multipart request methods (isMultipart, parts) into Fastify's request type.
+import type {} from '@fastify/multipart';
+import type { AuthenticatedUser } from '../auth/authenticated-user.js';
+import { ApiError, InvalidRequestError, PayloadTooLargeError } from '../common/errors/api-error.js';
+import { filenameFromDisposition } from '../common/http/content-disposition.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { FileDto } from '../files/dto/file.dto.js';
+import { cleanFileName, DEFAULT_CONTENT_TYPE } from '../files/file-name.js';
+import { FilesService, type NewFile } from '../files/files.service.js';
+import { HistoryEventsService } from '../history/history-events.service.js';
+import { FILES_UPLOADED_CATEGORY, FILES_UPLOADED_CONTENT } from '../history/system-categories.js';
+import type { LoadedRecord } from '../records/loaded-record.js';
+import { ContentTooLargeError } from '../storage/file-storage.js';
+
+/**
+ * Uploads into the tenant's root folder, multipart (every file part) or raw (one file named by
+ * Content-Disposition). Contents stream to storage; rows are written only once every part has
+ * arrived whole, in one transaction with the optional attaching event.
+ */
+@Injectable()
+export class FileUploadService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly files: FilesService,
+    private readonly history: HistoryEventsService,
+  ) {}
+
+  async upload(caller: AuthenticatedUser, record: LoadedRecord, request: FastifyRequest, attach: boolean): Promise<FileDto> {
+    const received: NewFile[] = [];
+    try {
+      if (request.isMultipart()) {
+        await this.receiveMultipart(request, received);
+      } else {
+        await this.receiveRaw(request, received);
+      }
+    } catch (error) {
+      await this.files.discard(received.map((file) => file.content));
+      throw this.asApiError(error);
+    }
+    if (received.length === 0) throw new InvalidRequestError('The request carries no file.');
+
+    const { files } = await this.files.commit(caller, received, async (manager, created) => {
+      if (!attach) return;
+      await this.history.insert(manager, caller, {
+        record,
+        categoryId: FILES_UPLOADED_CATEGORY,
+        content: FILES_UPLOADED_CONTENT,
+        createdAt: new Date(),
+        fileIds: created.map((file) => file.id),
+      });
+    });
+    const [last] = await this.files.toDtos([files[files.length - 1]]);
+    return last;
+  }
+
+  private async receiveMultipart(request: FastifyRequest, received: NewFile[]): Promise<void> {
+    for await (const part of request.parts()) {
+      if (part.type !== 'file') continue;
+      const name = cleanFileName(part.filename ?? '');
+      if (name === '') {
+        part.file.resume();
+        throw new InvalidRequestError('Every file part needs a file name that is not empty once cleaned.', [
+          { field: part.fieldname, message: 'the file name is missing or empty' },
+        ]);
+      }
+      const content = await this.files.stage(part.file, this.config.maxUploadBytes);
+      received.push({ name, contentType: part.mimetype || DEFAULT_CONTENT_TYPE, content });
+    }
+  }
+
+  private async receiveRaw(request: FastifyRequest, received: NewFile[]): Promise<void> {
+    const header = request.headers['content-disposition'];
+    const rawName = filenameFromDisposition(header);
+    if (rawName === null) {
+      throw new InvalidRequestError(
+        'Send multipart/form-data, or the file as the body with Content-Disposition: attachment; filename="...".',
+        [{ field: 'Content-Disposition', message: 'a filename is required' }],
+      );
+    }
+    const name = cleanFileName(rawName);
+    if (name === '') {
+      throw new InvalidRequestError('The file name is empty once cleaned.', [{ field: 'Content-Disposition', message: 'the file name is empty' }]);
+    }
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.config.maxUploadBytes) throw this.tooLarge();
+    const contentType = request.headers['content-type']?.trim() || DEFAULT_CONTENT_TYPE;
+    const content = await this.files.stage(request.raw, this.config.maxUploadBytes);
+    received.push({ name, contentType, content });
+  }
+
+  private asApiError(error: unknown): unknown {
+    if (error instanceof ApiError) return error;
+    if (error instanceof ContentTooLargeError) return this.tooLarge();
+    const code = (error as { code?: unknown })?.code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+      return this.tooLarge();
+    }
+    const message = (error as Error)?.message ?? '';
+    if ((typeof code === 'string' && code.startsWith('FST_')) || /multipart|boundary|form|terminated/i.test(message)) {
+      return new InvalidRequestError('The multipart body is malformed.');
+    }
+    return error;
+  }
+
+  private tooLarge(): PayloadTooLargeError {
+    return new PayloadTooLargeError(`A file may be at most ${this.config.maxUploadBytes} bytes (MAX_UPLOAD_BYTES); nothing was kept.`);
+  }
+}
