@@ -11,6 +11,7 @@ import { CrmFilesModule } from './crm-files/crm-files.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { HistoryModule } from './history/history.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -28,6 +29,7 @@ export class AppModule {
         StorageModule,
         AuthModule,
         CrmFilesModule,
+        HistoryModule,
         HealthModule,
         // For the demo seed at start-up.
         TenantsModule,

@@ -53,7 +53,8 @@ export class RecordsService {
     return { ...ref, tenantId: caller.tenantId, permissions };
   }
 
-  private async permissionsFor(caller: Caller & { tenantId: number }, ref: RecordRef): Promise<RecordPermissions | null> {
+  /** What the caller may do to the record, or null when it is not in the caller's tenant. */
+  async permissionsFor(caller: Caller & { tenantId: number }, ref: RecordRef): Promise<RecordPermissions | null> {
     const accessListOf = async () =>
       (await this.dataSource.getRepository(AccessListEntry).find({ where: { recordType: ref.type, recordId: ref.id }, select: { userId: true } })).map(
         (entry) => entry.userId,

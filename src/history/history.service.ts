@@ -1,0 +1,190 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
+import { canEditFile, eventPermissions, readableEventSql } from '../access/access-policy.js';
+import type { AuthenticatedUser } from '../auth/authenticated-user.js';
+import { ForbiddenError, InvalidRequestError, NotFoundError } from '../common/errors/api-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { Transactions } from '../database/transactions.js';
+import { CrmFile } from '../files/entities/crm-file.entity.js';
+import { FilesService } from '../files/files.service.js';
+import type { EntityRecordType } from '../records/entities/record-type.js';
+import type { RecordRef } from '../records/record-ref.js';
+import { RecordsService } from '../records/records.service.js';
+import { toCategoryDto } from './category.mapper.js';
+import type { CategoryDto } from './dto/category.dto.js';
+import type { CreateHistoryEventDto } from './dto/create-history-event.dto.js';
+import type { RelationshipEventDto } from './dto/relationship-event.dto.js';
+import { EventFileLink } from './entities/event-file-link.entity.js';
+import { HistoryCategory } from './entities/history-category.entity.js';
+import { HistoryEvent } from './entities/history-event.entity.js';
+import type { HistoryFilter, HistorySortKey } from './history-filter.js';
+import { HistoryEventsService } from './history-events.service.js';
+import { RelationshipEventAssembler } from './relationship-event.assembler.js';
+import { SYSTEM_CATEGORIES } from './system-categories.js';
+
+/** The title a category sorts by: system categories are not stored, so their titles are spelled out. */
+const CATEGORY_TITLE_SQL = `CASE event.category_id ${[...SYSTEM_CATEGORIES]
+  .map(([id, title]) => `WHEN ${id} THEN '${title.replace(/'/g, "''")}'`)
+  .join(' ')} ELSE category.title END`;
+
+const SORT_EXPRESSIONS: Record<HistorySortKey, string> = {
+  created: 'event.created_at',
+  createBy: 'creator.display_name',
+  category: CATEGORY_TITLE_SQL,
+  content: 'event.content',
+  id: 'event.id',
+};
+
+/** The History API (SPEC §4.3). */
+@Injectable()
+export class HistoryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly records: RecordsService,
+    private readonly files: FilesService,
+    private readonly events: HistoryEventsService,
+    private readonly assembler: RelationshipEventAssembler,
+    private readonly transactions: Transactions,
+  ) {}
+
+  /**
+   * The events the caller may read that match the filter, one page of them. Readability is
+   * decided in SQL, so paging and the total are exact; the page costs a fixed number of
+   * queries (count, page of ids, events, then the assembler's batches) whatever its size.
+   */
+  async filter(caller: AuthenticatedUser, filter: HistoryFilter): Promise<{ items: RelationshipEventDto[]; total: number }> {
+    if (filter.record) await this.records.findReadable(caller, filter.record);
+    const base = () => this.filteredEvents(caller, filter);
+    const sort = SORT_EXPRESSIONS[filter.sortBy];
+    const [countRow, pageRows] = await Promise.all([
+      base().select('COUNT(*)', 'total').getRawOne<{ total: number | string }>(),
+      base()
+        .select('event.id', 'id')
+        .orderBy(sort, filter.descending ? 'DESC' : 'ASC')
+        .addOrderBy('event.id', 'DESC')
+        .offset(filter.page.startIndex)
+        .limit(filter.page.count)
+        .getRawMany<{ id: number | string }>(),
+    ]);
+    const ids = pageRows.map((row) => Number(row.id));
+    const rows = ids.length ? await this.dataSource.getRepository(HistoryEvent).findBy({ id: In(ids) }) : [];
+    const byId = new Map(rows.map((event) => [event.id, event]));
+    const ordered = ids.map((id) => byId.get(id)).filter((event): event is HistoryEvent => event !== undefined);
+    return { items: await this.assembler.assemble(caller, ordered), total: Number(countRow?.total ?? 0) };
+  }
+
+  private filteredEvents(caller: AuthenticatedUser, filter: HistoryFilter): SelectQueryBuilder<HistoryEvent> {
+    const readable = readableEventSql(caller, 'event');
+    const query = this.dataSource
+      .createQueryBuilder(HistoryEvent, 'event')
+      .leftJoin('users', 'creator', 'creator.id = event.created_by')
+      .leftJoin('history_categories', 'category', 'category.id = event.category_id')
+      .where('event.tenant_id = :tenantId', { tenantId: caller.tenantId })
+      .andWhere(readable.sql, readable.params);
+    if (filter.record?.type === 'contact') query.andWhere('event.contact_id = :recordId', { recordId: filter.record.id });
+    else if (filter.record) {
+      query.andWhere('event.entity_type = :recordType AND event.entity_id = :recordId', { recordType: filter.record.type, recordId: filter.record.id });
+    }
+    if (filter.categoryId !== null) query.andWhere('event.category_id = :categoryId', { categoryId: filter.categoryId });
+    if (filter.createBy !== null) query.andWhere('event.created_by = :createBy', { createBy: filter.createBy });
+    if (filter.from) query.andWhere('event.created_at >= :from', { from: filter.from });
+    if (filter.until) query.andWhere('event.created_at < :until', { until: filter.until });
+    return query;
+  }
+
+  /** POST /history: the form, then the category, then the record (404) and the files (404). */
+  async create(caller: AuthenticatedUser, body: CreateHistoryEventDto): Promise<RelationshipEventDto> {
+    const target = this.targetOf(body);
+    const fileIds = this.distinctFileIds(body.fileId ?? []);
+    const created = body.created === undefined ? new Date() : this.parseCreated(body.created);
+    await this.assertCategoryExists(caller, body.categoryId);
+    const record = await this.records.findReadable(caller, target);
+    return this.events.record(caller, { record, categoryId: body.categoryId, content: body.content, createdAt: created, fileIds });
+  }
+
+  /**
+   * Deletes the event. Of its files, those that no other event links and that the caller may
+   * edit are deleted with it, in the same transaction; the others are merely unlinked.
+   */
+  async delete(caller: AuthenticatedUser, eventId: number): Promise<RelationshipEventDto> {
+    const event = await this.dataSource.getRepository(HistoryEvent).findOneBy({ id: eventId, tenantId: caller.tenantId });
+    const record = event ? await this.records.permissionsFor(caller, recordOf(event)) : null;
+    const permissions = event && record ? eventPermissions(caller, event, record) : null;
+    if (!event || !permissions?.canRead) throw new NotFoundError(`There is no history event with id ${eventId}.`);
+    if (!permissions.canEdit) throw new ForbiddenError('You may read this event but not delete it.');
+    const [response] = await this.assembler.assemble(caller, [event]);
+
+    const deletedFiles = await this.transactions.run(async (manager) => {
+      const links = await manager.getRepository(EventFileLink).find({ where: { eventId }, select: { fileId: true } });
+      const linkedIds = links.map((link) => link.fileId);
+      let orphans: CrmFile[] = [];
+      if (linkedIds.length > 0) {
+        const onlyHere = await manager
+          .createQueryBuilder(EventFileLink, 'link')
+          .select('link.file_id', 'fileId')
+          .where('link.file_id IN (:...linkedIds)', { linkedIds })
+          .groupBy('link.file_id')
+          .having('COUNT(*) = 1')
+          .getRawMany<{ fileId: number | string }>();
+        const candidates = onlyHere.length
+          ? await manager.getRepository(CrmFile).findBy({ id: In(onlyHere.map((row) => Number(row.fileId))) })
+          : [];
+        orphans = candidates.filter((file) => canEditFile(caller, file));
+      }
+      await manager.getRepository(HistoryEvent).delete({ id: eventId });
+      await this.files.deleteRows(manager, orphans);
+      return orphans;
+    });
+    await this.files.removeContents(deletedFiles);
+    return response;
+  }
+
+  async categories(caller: AuthenticatedUser): Promise<CategoryDto[]> {
+    const categories = await this.dataSource
+      .getRepository(HistoryCategory)
+      .find({ where: { tenantId: caller.tenantId }, order: { sortOrder: 'ASC', id: 'ASC' } });
+    return categories.map(toCategoryDto);
+  }
+
+  private targetOf(body: CreateHistoryEventDto): RecordRef {
+    const hasContact = body.contactId !== undefined;
+    const hasEntity = body.entityType !== undefined || body.entityId !== undefined;
+    if (hasContact === hasEntity || (hasEntity && (body.entityType === undefined || body.entityId === undefined))) {
+      throw new InvalidRequestError('Name the record with exactly one of contactId, or entityType together with entityId.', [
+        { field: hasContact ? 'contactId' : 'entityType', message: 'give exactly one of contactId or entityType + entityId' },
+      ]);
+    }
+    return hasContact ? { type: 'contact', id: body.contactId! } : { type: body.entityType!.toLowerCase() as EntityRecordType, id: body.entityId! };
+  }
+
+  private distinctFileIds(fileIds: number[]): number[] {
+    if (fileIds.length > this.config.maxFileIds) {
+      throw new InvalidRequestError(`At most ${this.config.maxFileIds} file ids may be sent at once.`, [
+        { field: 'fileId', message: `fileId must contain no more than ${this.config.maxFileIds} elements` },
+      ]);
+    }
+    return [...new Set(fileIds)];
+  }
+
+  private parseCreated(value: string): Date {
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      throw new InvalidRequestError('created is not a valid date-time.', [{ field: 'created', message: 'created must be a valid date-time' }]);
+    }
+    return date;
+  }
+
+  private async assertCategoryExists(caller: AuthenticatedUser, categoryId: number): Promise<void> {
+    if (SYSTEM_CATEGORIES.has(categoryId)) return;
+    const exists = categoryId > 0 && (await this.dataSource.getRepository(HistoryCategory).existsBy({ id: categoryId, tenantId: caller.tenantId }));
+    if (!exists) {
+      throw new InvalidRequestError(`There is no history category ${categoryId}.`, [{ field: 'categoryId', message: 'unknown category' }]);
+    }
+  }
+}
+
+function recordOf(event: HistoryEvent): RecordRef {
+  return event.contactId !== null ? { type: 'contact', id: event.contactId } : { type: event.entityType!, id: event.entityId! };
+}
