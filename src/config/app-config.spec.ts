@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DATABASE_URL, loadAppConfig } from './app-config.js';
+import { ConfigError } from './config-error.js';
+import { parseDatabaseUrl } from './database-url.js';
+
+/** The ConfigError that loading `env` throws. */
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadAppConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+describe('loadAppConfig', () => {
+  it('has exactly the defaults of SPEC §1 when nothing is set', () => {
+    expect(loadAppConfig({})).toStrictEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      database: { kind: 'sqlite', path: 'data/crm-files.sqlite' },
+      databaseIsDefault: true,
+      filesDir: 'data/files',
+      maxUploadBytes: 104_857_600,
+      maxFileIds: 100,
+      maxJsonBytes: 1_048_576,
+      rateLimitPerMinute: 600,
+      demoSeed: true,
+      publicBaseUrl: null,
+    });
+    expect(DEFAULT_DATABASE_URL).toBe('sqlite:data/crm-files.sqlite');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadAppConfig({ PORT: '', HOST: ' ', FILES_DIR: '', DEMO_SEED: '', PUBLIC_BASE_URL: '' })).toStrictEqual(loadAppConfig({}));
+  });
+
+  it('reads every variable', () => {
+    expect(
+      loadAppConfig({
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        DATABASE_URL: 'mysql://crm:secret@db:3307/crm',
+        FILES_DIR: '/var/lib/crm-files',
+        MAX_UPLOAD_BYTES: '1000',
+        MAX_FILE_IDS: '5',
+        MAX_JSON_BYTES: '2048',
+        RATE_LIMIT_PER_MINUTE: '0',
+        DEMO_SEED: 'false',
+        PUBLIC_BASE_URL: 'https://crm.example.com',
+      }),
+    ).toStrictEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      database: { kind: 'mysql', host: 'db', port: 3307, username: 'crm', password: 'secret', database: 'crm' },
+      databaseIsDefault: false,
+      filesDir: '/var/lib/crm-files',
+      maxUploadBytes: 1000,
+      maxFileIds: 5,
+      maxJsonBytes: 2048,
+      rateLimitPerMinute: 0,
+      demoSeed: false,
+      publicBaseUrl: 'https://crm.example.com',
+    });
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['False', false],
+    ['0', false],
+    ['no', false],
+  ])('reads DEMO_SEED=%s as %s', (value, expected) => {
+    expect(loadAppConfig({ DEMO_SEED: value }).demoSeed).toBe(expected);
+  });
+
+  it('accepts MAX_UPLOAD_BYTES=0 (empty files only) and RATE_LIMIT_PER_MINUTE=0 (off)', () => {
+    expect(loadAppConfig({ MAX_UPLOAD_BYTES: '0' }).maxUploadBytes).toBe(0);
+    expect(loadAppConfig({ RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute).toBe(0);
+  });
+
+  it('keeps PUBLIC_BASE_URL without a trailing slash', () => {
+    expect(loadAppConfig({ PUBLIC_BASE_URL: 'https://crm.example.com/' }).publicBaseUrl).toBe('https://crm.example.com');
+    expect(loadAppConfig({ PUBLIC_BASE_URL: 'http://localhost:3000/crm//' }).publicBaseUrl).toBe('http://localhost:3000/crm');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '3000.5'],
+    ['PORT', '1e3'],
+    ['MAX_UPLOAD_BYTES', '-1'],
+    ['MAX_UPLOAD_BYTES', '10MB'],
+    ['MAX_FILE_IDS', '0'],
+    ['MAX_JSON_BYTES', '0'],
+    ['RATE_LIMIT_PER_MINUTE', '-5'],
+    ['DEMO_SEED', 'maybe'],
+    ['DATABASE_URL', 'postgres://x'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['DATABASE_URL', 'mysql://db-host'],
+    ['DATABASE_URL', 'data/crm.sqlite'],
+    ['PUBLIC_BASE_URL', 'ftp://x'],
+    ['PUBLIC_BASE_URL', 'not a url'],
+    ['PUBLIC_BASE_URL', '/relative'],
+  ])('rejects %s=%s with a ConfigError naming the variable', (variable, value) => {
+    const error = configErrorOf({ [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable} `)).toBe(true);
+  });
+
+  describe('databaseIsDefault', () => {
+    it('is true when DATABASE_URL is unset', () => {
+      expect(loadAppConfig({}).databaseIsDefault).toBe(true);
+    });
+
+    it('is false whenever DATABASE_URL is set, even to the default value', () => {
+      expect(loadAppConfig({ DATABASE_URL: DEFAULT_DATABASE_URL }).databaseIsDefault).toBe(false);
+      expect(loadAppConfig({ DATABASE_URL: 'sqlite::memory:' }).databaseIsDefault).toBe(false);
+      expect(loadAppConfig({ DATABASE_URL: 'mysql://root@localhost/crm' }).databaseIsDefault).toBe(false);
+    });
+  });
+});
+
+describe('parseDatabaseUrl', () => {
+  it('reads sqlite:<path> and sqlite::memory:', () => {
+    expect(parseDatabaseUrl('sqlite:data/x.sqlite', 'DATABASE_URL')).toEqual({ kind: 'sqlite', path: 'data/x.sqlite' });
+    expect(parseDatabaseUrl('sqlite:/tmp/abs.sqlite', 'DATABASE_URL')).toEqual({ kind: 'sqlite', path: '/tmp/abs.sqlite' });
+    expect(parseDatabaseUrl('sqlite::memory:', 'DATABASE_URL')).toEqual({ kind: 'sqlite', path: ':memory:' });
+  });
+
+  it('reads a full mysql URL, decoding %-escapes in the user and password', () => {
+    expect(parseDatabaseUrl('mysql://crm%40app:p%40ss%3Aw%2Frd@db.example.com:3307/crm_files', 'DATABASE_URL')).toEqual({
+      kind: 'mysql',
+      host: 'db.example.com',
+      port: 3307,
+      username: 'crm@app',
+      password: 'p@ss:w/rd',
+      database: 'crm_files',
+    });
+  });
+
+  it('defaults the port to 3306 and the password to empty', () => {
+    expect(parseDatabaseUrl('mysql://root@127.0.0.1/test', 'TEST_MYSQL_URL')).toEqual({
+      kind: 'mysql',
+      host: '127.0.0.1',
+      port: 3306,
+      username: 'root',
+      password: '',
+      database: 'test',
+    });
+  });
+
+  it('names the variable it was given in errors', () => {
+    expect(() => parseDatabaseUrl('postgres://x/y', 'TEST_MYSQL_URL')).toThrow(/^TEST_MYSQL_URL /);
+  });
+});
