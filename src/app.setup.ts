@@ -1,13 +1,13 @@
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { AppModule } from './app.module.js';
-import { API_KEY_SECURITY } from './auth/auth.decorator.js';
 import { registerBodyParsers } from './common/http/json-body-parser.js';
 import type { AppConfig } from './config/app-config.js';
+import { buildOpenApiDocument } from './openapi/openapi-document.js';
 
 /**
  * Builds the application exactly as it is served: main.ts and the HTTP tests both come here,
@@ -40,25 +40,6 @@ export async function createApp(
   await app.init();
   await fastify.ready();
   return app;
-}
-
-export function buildOpenApiDocument(app: NestFastifyApplication, config: AppConfig) {
-  const demoHint =
-    config.databaseIsDefault && config.demoSeed
-      ? '\n\nThe embedded demo database logs its API keys at start-up: paste one into **Authorize**.'
-      : '';
-  const builder = new DocumentBuilder()
-    .setTitle('crm-files')
-    .setDescription(
-      'The Files API of the CRM: attach files to contacts, opportunities and cases; every attachment is a history event on that record. ' +
-        'Authenticate with an API key in the `Authorization` header, bare or as `Bearer <key>`.' +
-        demoHint,
-    )
-    .setVersion('2.0')
-    .addSecurity(API_KEY_SECURITY, { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Your API key.' })
-    .addTag('Files', 'Files attached to CRM records')
-    .addTag('History', 'History events of CRM records');
-  return SwaggerModule.createDocument(app, builder.build());
 }
 
 function setUpSwagger(app: NestFastifyApplication, config: AppConfig): void {

@@ -153,9 +153,9 @@ export class CrmFilesController {
     description: 'Streams the bytes with ETag (If-None-Match answers 304) and single byte ranges (206).',
   })
   @ApiParam({ name: 'fileid', schema: ID_SCHEMA })
-  @ApiProduces('application/octet-stream')
-  @ApiResponse({ status: 200, description: 'The content', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } })
-  @ApiResponse({ status: 206, description: 'The requested byte range' })
+  @ApiProduces('*/*')
+  @ApiResponse({ status: 200, description: "The content, with the file's own Content-Type", content: { '*/*': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiResponse({ status: 206, description: 'The requested byte range', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } })
   @ApiResponse({ status: 304, description: 'Not modified (If-None-Match)' })
   @ApiProblemResponses(400, 401, 404, 416)
   async download(

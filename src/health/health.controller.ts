@@ -1,23 +1,38 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { MediaTypeObject } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { DatabaseUnavailableError } from '../common/errors/api-error.js';
+import { PROBLEM_SCHEMA } from '../common/http/api-problem-responses.decorator.js';
+
+const STATUS_OK: MediaTypeObject = {
+  schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
+};
 
 /** Liveness and readiness for orchestrators; no API key needed. */
-@ApiExcludeController()
+@ApiTags('Health')
 @Controller('health')
 export class HealthController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   @Get()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Liveness', description: 'Answers 200 while the process is up.' })
+  @ApiOkResponse({ description: 'The process is up.', content: { 'application/json': STATUS_OK } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness', description: 'Answers 200 when the database answers, else 503.' })
+  @ApiOkResponse({ description: 'The database answers.', content: { 'application/json': STATUS_OK } })
+  @ApiResponse({
+    status: 503,
+    description: 'The database is not answering; see Retry-After.',
+    content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } },
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ok' }> {
     try {
       await this.dataSource.query('SELECT 1');

@@ -9,6 +9,9 @@ import { inject } from 'vitest';
 import { createApp, runMigrations } from '../../src/app.setup.js';
 import { loadAppConfig, type AppConfig } from '../../src/config/app-config.js';
 import { parseDatabaseUrl, type DatabaseConfig } from '../../src/config/database-url.js';
+import { buildOpenApiDocument } from '../../src/openapi/openapi-document.js';
+import { contractViolations } from './contract-violations.js';
+import { OpenApiContract } from './openapi-contract.js';
 import { QueryCounter } from './query-counter.js';
 
 export interface TestApp {
@@ -44,15 +47,33 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
   const app = await createApp(config, { logger: false, databaseOverrides: { logging: ['query'], logger: queries } });
   await runMigrations(app);
   const dataSource = app.get<DataSource>(getDataSourceToken());
+  const contract = new OpenApiContract(buildOpenApiDocument(app, config));
   return {
     app,
     config,
     dataSource,
     queries,
-    http: () => supertest.agent(app.getHttpServer()),
+    http: () => supertest.agent(app.getHttpServer()).use(checkAgainst(contract)),
     close: async () => {
       await app.close();
       await rm(filesDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A superagent plugin that checks every answer against the OpenAPI document. */
+function checkAgainst(contract: OpenApiContract) {
+  return (request: { method: string; url: string; on(event: 'response', listener: (response: supertest.Response) => void): void }) => {
+    request.on('response', (response) => {
+      contractViolations.push(
+        ...contract.check({
+          method: request.method,
+          path: new URL(request.url).pathname,
+          status: response.status,
+          contentType: response.headers['content-type'],
+          body: response.body,
+        }),
+      );
+    });
   };
 }

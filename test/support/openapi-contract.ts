@@ -1,0 +1,106 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import * as addFormatsModule from 'ajv-formats';
+import type { OpenAPIObject } from '@nestjs/swagger';
+
+// ajv-formats is CommonJS with a default export.
+const addFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
+
+type Schema = Record<string, unknown>;
+
+interface Operation {
+  method: string;
+  template: string;
+  pattern: RegExp;
+  /** Literal segments count first, so /files/root wins over /{entityType}/{entityid}. */
+  literalSegments: number;
+  responses: Record<string, { content?: Record<string, { schema?: Schema }> }>;
+}
+
+export interface ObservedResponse {
+  method: string;
+  path: string;
+  status: number;
+  contentType: string | undefined;
+  body: unknown;
+}
+
+/**
+ * Checks real responses against the OpenAPI document: the route must be documented, the
+ * status must be listed for it, and a JSON body must match the schema of that status and
+ * content type. Returns the problems found; an empty list means the answer is as documented.
+ */
+export class OpenApiContract {
+  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  private readonly operations: Operation[];
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor(document: OpenAPIObject) {
+    addFormats(this.ajv);
+    this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+    this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+    this.ajv.addFormat('binary', () => true);
+    this.ajv.addSchema({ $id: 'openapi', components: toJsonSchema(document.components ?? {}) });
+    this.operations = Object.entries(document.paths).flatMap(([template, item]) =>
+      Object.entries(item)
+        .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+        .map(([method, operation]) => ({
+          method: method.toUpperCase(),
+          template,
+          pattern: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+          literalSegments: template.split('/').filter((segment) => segment && !segment.startsWith('{')).length,
+          responses: (operation as { responses: Operation['responses'] }).responses,
+        })),
+    ).sort((a, b) => b.literalSegments - a.literalSegments);
+  }
+
+  check(response: ObservedResponse): string[] {
+    const path = response.path.split('?')[0];
+    const where = `${response.method} ${path} → ${response.status}`;
+    const operation = this.operations.find((candidate) => candidate.method === response.method && candidate.pattern.test(path));
+    if (!operation) {
+      // Unknown routes are the API's documented general answer, not a route of the document.
+      const isRouteNotFound = response.status === 404 && (response.body as { type?: string })?.type === '/problems/route-not-found';
+      return isRouteNotFound ? [] : [`${where}: the route is not in the OpenAPI document`];
+    }
+    const documented = operation.responses[String(response.status)];
+    if (!documented) return [`${where}: status ${response.status} is not documented for ${operation.method} ${operation.template}`];
+    const mediaType = (response.contentType ?? '').split(';')[0].trim();
+    if (!documented.content || response.status === 304) return [];
+    const media = documented.content[mediaType] ?? documented.content['*/*'];
+    if (!media) {
+      return [`${where}: content type "${mediaType}" is not documented (documented: ${Object.keys(documented.content).join(', ')})`];
+    }
+    if (!media.schema || !mediaType.includes('json')) return [];
+    const key = `${operation.method} ${operation.template} ${response.status} ${mediaType}`;
+    let validate = this.validators.get(key);
+    if (!validate) {
+      validate = this.ajv.compile(toJsonSchema(media.schema));
+      this.validators.set(key, validate);
+    }
+    if (validate(response.body)) return [];
+    return (validate.errors ?? []).map((error) => `${where}: body${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
+  }
+}
+
+/**
+ * OpenAPI 3.0 schema to JSON Schema for ajv: `nullable` becomes a null alternative (also
+ * around `allOf: [$ref]`, which OpenAPI 3.0 needs for a nullable reference), and references
+ * point into the document registered as `openapi`.
+ */
+export function toJsonSchema<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((item) => toJsonSchema(item)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const source = node as Schema;
+  const result: Schema = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (key === 'nullable' || key === 'example' || key === 'examples') continue;
+    if (key === '$ref' && typeof value === 'string') result.$ref = value.replace(/^#\//, 'openapi#/');
+    else result[key] = toJsonSchema(value);
+  }
+  if (source.nullable === true) {
+    const { description, ...schema } = result;
+    if (schema.allOf) delete schema.type;
+    return { ...(description ? { description } : {}), anyOf: [{ type: 'null' }, schema] } as T;
+  }
+  return result as T;
+}
