@@ -557,6 +557,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
@@ -641,6 +650,15 @@ export interface operations {
             };
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -741,6 +759,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
@@ -831,6 +858,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
@@ -870,6 +906,15 @@ export interface operations {
             };
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -969,6 +1014,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
@@ -1038,6 +1092,15 @@ export interface operations {
             };
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1119,6 +1182,15 @@ export interface operations {
             };
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1212,6 +1284,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
@@ -1288,6 +1369,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
@@ -1327,6 +1417,15 @@ export interface operations {
             };
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

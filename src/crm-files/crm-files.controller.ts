@@ -21,11 +21,11 @@ import { ApiPaging } from '../common/http/api-paging.decorator.js';
 import { parsePage } from '../common/http/paging.js';
 import { StreamedBody } from '../common/http/streamed-body.decorator.js';
 import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
-import { ParseRecordTypePipe } from '../common/pipes/parse-record-type.pipe.js';
+import { RecordTarget } from '../common/pipes/record-target.decorator.js';
 import { FileDto } from '../files/dto/file.dto.js';
 import { FilesService } from '../files/files.service.js';
 import { RelationshipEventDto } from '../history/dto/relationship-event.dto.js';
-import type { RecordType } from '../records/entities/record-type.js';
+import type { RecordRef } from '../records/record-ref.js';
 import { CrmFilesService } from './crm-files.service.js';
 import { AttachFilesDto } from './dto/attach-files.dto.js';
 import { CreateTextFileDto } from './dto/create-text-file.dto.js';
@@ -58,11 +58,10 @@ export class CrmFilesController {
   @ApiProblemResponses(400, 401, 404, 413, 415)
   attach(
     @Caller() caller: AuthenticatedUser,
-    @Param('entityType', ParseRecordTypePipe) entityType: RecordType,
-    @Param('entityid', ParseRecordIdPipe) entityId: number,
+    @RecordTarget() target: RecordRef,
     @Body() body: AttachFilesDto,
   ): Promise<RelationshipEventDto> {
-    return this.crmFiles.attach(caller, { type: entityType, id: entityId }, body);
+    return this.crmFiles.attach(caller, target, body);
   }
 
   @Get(':entityType/:entityid/files')
@@ -77,12 +76,11 @@ export class CrmFilesController {
   @ApiProblemResponses(400, 401, 404)
   async list(
     @Caller() caller: AuthenticatedUser,
-    @Param('entityType', ParseRecordTypePipe) entityType: RecordType,
-    @Param('entityid', ParseRecordIdPipe) entityId: number,
+    @RecordTarget() target: RecordRef,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<FileDto[]> {
-    const { items, total } = await this.crmFiles.listForRecord(caller, { type: entityType, id: entityId }, parsePage(query));
+    const { items, total } = await this.crmFiles.listForRecord(caller, target, parsePage(query));
     reply.header('X-Total-Count', String(total));
     return items;
   }
@@ -109,12 +107,11 @@ export class CrmFilesController {
   @ApiProblemResponses(400, 401, 404, 413)
   upload(
     @Caller() caller: AuthenticatedUser,
-    @Param('entityType', ParseRecordTypePipe) entityType: RecordType,
-    @Param('entityid', ParseRecordIdPipe) entityId: number,
+    @RecordTarget() target: RecordRef,
     @Query('attach') attach: unknown,
     @Req() request: FastifyRequest,
   ): Promise<FileDto> {
-    return this.crmFiles.upload(caller, { type: entityType, id: entityId }, request, parseAttachFlag(attach));
+    return this.crmFiles.upload(caller, target, request, parseAttachFlag(attach));
   }
 
   @Post(':entityType/:entityid/files/text')
@@ -130,11 +127,10 @@ export class CrmFilesController {
   @ApiProblemResponses(400, 401, 404, 413, 415)
   createText(
     @Caller() caller: AuthenticatedUser,
-    @Param('entityType', ParseRecordTypePipe) entityType: RecordType,
-    @Param('entityid', ParseRecordIdPipe) entityId: number,
+    @RecordTarget() target: RecordRef,
     @Body() body: CreateTextFileDto,
   ): Promise<FileDto> {
-    return this.crmFiles.createText(caller, { type: entityType, id: entityId }, body);
+    return this.crmFiles.createText(caller, target, body);
   }
 
   @Get('files/root')

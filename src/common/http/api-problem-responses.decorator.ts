@@ -10,6 +10,7 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not of an accepted content type.',
   416: 'The requested byte range is outside the file.',
   429: 'Too many requests for this API key; see Retry-After.',
+  500: 'An unexpected failure; logged on the server, nothing internal in the body.',
   503: 'The database is not answering; see Retry-After.',
 };
 
@@ -32,7 +33,7 @@ export const PROBLEM_SCHEMA = {
 /** Documents the problem+json answers a route can give. */
 export const ApiProblemResponses = (...statuses: number[]) =>
   applyDecorators(
-    ...[...statuses, 429, 503].map((status) =>
+    ...[...statuses, 429, 500, 503].map((status) =>
       ApiResponse({
         status,
         description: DESCRIPTIONS[status],

@@ -16,10 +16,17 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
   exceptionFactory: (errors) => new InvalidRequestError('The request is not valid; see errors.', flattenValidationErrors(errors)),
 };
 
+/**
+ * One entry per invalid field (SPEC §6). class-validator lists a property's failed constraints
+ * in the reverse of their declaration order, and a missing `fileids` fails all five of its
+ * constraints; the first-declared one is the most basic ("must be an array" before "each value
+ * must be an integer") and the one the caller needs to read.
+ */
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    const messages = Object.values(error.constraints ?? {});
+    const own = messages.length > 0 ? [{ field, message: messages[messages.length - 1] }] : [];
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }
