@@ -9,8 +9,11 @@ const sqlite: TestProjectInlineConfiguration = {
   plugins,
   test: {
     name: 'sqlite',
-    include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
+    // The browser test drives Chromium once, on SQLite: it checks the UI, not the database.
+    include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts', 'test/**/*.browser-spec.ts'],
     env: { TEST_DB: 'sqlite' },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     setupFiles: ['test/support/setup.ts'],
   },
 };
@@ -22,6 +25,8 @@ const mysql: TestProjectInlineConfiguration = {
     name: 'mysql',
     include: ['test/**/*.e2e-spec.ts'],
     env: { TEST_DB: 'mysql' },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     setupFiles: ['test/support/setup.ts'],
     globalSetup: ['test/support/mysql-global-setup.ts'],
   },
@@ -30,8 +35,6 @@ const mysql: TestProjectInlineConfiguration = {
 export default defineConfig({
   test: {
     projects: process.env.TEST_MYSQL_URL ? [sqlite, mysql] : [sqlite],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     pool: 'forks',
   },
 });
