@@ -162,13 +162,13 @@ export const COMMANDS: Record<string, Command> = {
     if (positionals.length !== 1) throw new CliUsageError('Give exactly one file path.');
     const [path] = positionals;
     const user = await app.get(UsersService).findById(userId(required(values, 'user'), 'user'));
-    if (!user) throw new CliUsageError(`No user with id ${values.user}.`);
+    if (!user) throw new Error(`No user with id ${values.user}.`);
     const info = await stat(path).catch(() => null);
-    if (!info?.isFile()) throw new CliUsageError(`${path} is not a readable file.`);
+    if (!info?.isFile()) throw new Error(`${path} is not a readable file.`);
     const config = app.get<AppConfig>(APP_CONFIG);
-    if (info.size > config.maxUploadBytes) throw new CliUsageError(`${path} is larger than MAX_UPLOAD_BYTES (${config.maxUploadBytes}).`);
+    if (info.size > config.maxUploadBytes) throw new Error(`${path} is larger than MAX_UPLOAD_BYTES (${config.maxUploadBytes}).`);
     const name = cleanFileName(basename(path));
-    if (name === '') throw new CliUsageError(`${path} has no usable file name.`);
+    if (name === '') throw new Error(`${path} has no usable file name.`);
     const created = await app.get(FilesService).create(
       { userId: user.id, tenantId: user.tenantId },
       { name, contentType: contentTypeForName(name), content: createReadStream(path) },
