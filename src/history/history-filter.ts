@@ -24,6 +24,7 @@ export interface HistoryFilter {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INT32_MIN = -2_147_483_648;
+const LAST_DAY = Date.UTC(9999, 11, 31);
 
 /** The query of GET /history/filter, validated as a whole: every invalid parameter is listed. */
 export function parseHistoryFilter(query: Record<string, unknown>): HistoryFilter {
@@ -86,7 +87,8 @@ export function parseHistoryFilter(query: Record<string, unknown>): HistoryFilte
     categoryId,
     createBy,
     from,
-    until: to ? new Date(to.getTime() + 86_400_000) : null,
+    // No bound after 9999-12-31: the next day cannot be compared in SQL, and no event is later.
+    until: to && to.getTime() < LAST_DAY ? new Date(to.getTime() + 86_400_000) : null,
     sortBy,
     descending,
     page,

@@ -23,6 +23,9 @@ import { HistoryEventsService } from './history-events.service.js';
 import { RelationshipEventAssembler } from './relationship-event.assembler.js';
 import { SYSTEM_CATEGORIES } from './system-categories.js';
 
+const FIRST_CREATED = Date.UTC(1000, 0, 1);
+const LAST_CREATED = Date.UTC(10000, 0, 1) - 1;
+
 /** The title a category sorts by: system categories are not stored, so their titles are spelled out. */
 const CATEGORY_TITLE_SQL = `CASE event.category_id ${[...SYSTEM_CATEGORIES]
   .map(([id, title]) => `WHEN ${id} THEN '${title.replace(/'/g, "''")}'`)
@@ -57,16 +60,17 @@ export class HistoryService {
   async filter(caller: AuthenticatedUser, filter: HistoryFilter): Promise<{ items: RelationshipEventDto[]; total: number }> {
     if (filter.record) await this.records.findReadable(caller, filter.record);
     const base = () => this.filteredEvents(caller, filter);
-    const sort = SORT_EXPRESSIONS[filter.sortBy];
+    const page = base()
+      .select('event.id', 'id')
+      .orderBy(SORT_EXPRESSIONS[filter.sortBy], filter.descending ? 'DESC' : 'ASC')
+      .offset(filter.page.startIndex)
+      .limit(filter.page.count);
+    // Ties: id descending. Not when sorting by id itself: TypeORM keys ORDER BY by expression,
+    // so a second 'event.id' would replace the first and turn ascending into descending.
+    if (filter.sortBy !== 'id') page.addOrderBy('event.id', 'DESC');
     const [countRow, pageRows] = await Promise.all([
       base().select('COUNT(*)', 'total').getRawOne<{ total: number | string }>(),
-      base()
-        .select('event.id', 'id')
-        .orderBy(sort, filter.descending ? 'DESC' : 'ASC')
-        .addOrderBy('event.id', 'DESC')
-        .offset(filter.page.startIndex)
-        .limit(filter.page.count)
-        .getRawMany<{ id: number | string }>(),
+      page.getRawMany<{ id: number | string }>(),
     ]);
     const ids = pageRows.map((row) => Number(row.id));
     const rows = ids.length ? await this.dataSource.getRepository(HistoryEvent).findBy({ id: In(ids) }) : [];
@@ -170,8 +174,14 @@ export class HistoryService {
 
   private parseCreated(value: string): Date {
     const date = new Date(value);
-    if (Number.isNaN(date.getTime())) {
+    if (Number.isNaN(date.getTime()) || !isCalendarDateTime(value)) {
       throw new InvalidRequestError('created is not a valid date-time.', [{ field: 'created', message: 'created must be a valid date-time' }]);
+    }
+    // The range a MySQL DATETIME holds: outside it MySQL fails, and years before 100 read back wrong.
+    if (date.getTime() < FIRST_CREATED || date.getTime() > LAST_CREATED) {
+      throw new InvalidRequestError('created is out of range.', [
+        { field: 'created', message: 'created must be from 1000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z' },
+      ]);
     }
     return date;
   }
@@ -183,6 +193,17 @@ export class HistoryService {
       throw new InvalidRequestError(`There is no history category ${categoryId}.`, [{ field: 'categoryId', message: 'unknown category' }]);
     }
   }
+}
+
+/**
+ * Whether the date and hour as written exist: JavaScript's Date rolls 2026-02-30 over to
+ * March 2 and 24:00 over to the next day instead of refusing them.
+ */
+function isCalendarDateTime(value: string): boolean {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2})/.exec(value);
+  if (!match) return false;
+  const day = new Date(`${match[1]}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === match[1] && Number(match[2]) <= 23;
 }
 
 function recordOf(event: HistoryEvent): RecordRef {
