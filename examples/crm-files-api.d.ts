@@ -465,7 +465,7 @@ export interface components {
             entityId?: number;
             /**
              * Format: date-time
-             * @description ISO 8601 with Z or an offset; default now.
+             * @description ISO 8601 with Z or an offset, from 1000-01-01 to 9999-12-31 (UTC); default now.
              * @example 2026-11-27T09:12:27Z
              */
             created?: string;

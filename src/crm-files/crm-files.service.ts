@@ -16,8 +16,7 @@ import { FilesService } from '../files/files.service.js';
 import type { RelationshipEventDto } from '../history/dto/relationship-event.dto.js';
 import { EventFileLink } from '../history/entities/event-file-link.entity.js';
 import { HistoryEvent } from '../history/entities/history-event.entity.js';
-import { HistoryEventsService } from '../history/history-events.service.js';
-import { FILES_UPLOADED_CATEGORY, FILES_UPLOADED_CONTENT } from '../history/system-categories.js';
+import { filesUploadedEvent, HistoryEventsService } from '../history/history-events.service.js';
 import type { RecordRef } from '../records/record-ref.js';
 import { RecordsService } from '../records/records.service.js';
 import type { AttachFilesDto } from './dto/attach-files.dto.js';
@@ -42,26 +41,10 @@ export class CrmFilesService {
 
   /** SPEC §4.1: one "Files are uploaded" event linking the files, or nothing at all. */
   async attach(caller: AuthenticatedUser, target: RecordRef, body: AttachFilesDto): Promise<RelationshipEventDto> {
-    const fileIds = this.distinctFileIds(body.fileids);
+    const fileIds = this.history.distinctFileIds(body.fileids, 'fileids');
     this.assertBodyNamesTarget(target, body);
     const record = await this.records.findReadable(caller, target);
-    return this.history.record(caller, {
-      record,
-      categoryId: FILES_UPLOADED_CATEGORY,
-      content: FILES_UPLOADED_CONTENT,
-      createdAt: new Date(),
-      fileIds,
-    });
-  }
-
-  /** The limit counts ids as sent; repeats then count once, keeping the first-seen order. */
-  distinctFileIds(fileIds: number[]): number[] {
-    if (fileIds.length > this.config.maxFileIds) {
-      throw new InvalidRequestError(`At most ${this.config.maxFileIds} file ids may be sent at once.`, [
-        { field: 'fileids', message: `fileids must contain no more than ${this.config.maxFileIds} elements` },
-      ]);
-    }
-    return [...new Set(fileIds)];
+    return this.history.record(caller, filesUploadedEvent(record, fileIds));
   }
 
   /**
@@ -117,13 +100,7 @@ export class CrmFilesService {
       { name, contentType: isHtml ? 'text/html' : 'text/plain', content: Readable.from([Buffer.from(body.content, 'utf8')]) },
       this.config.maxUploadBytes,
       async (manager, created) => {
-        await this.history.insert(manager, caller, {
-          record,
-          categoryId: FILES_UPLOADED_CATEGORY,
-          content: FILES_UPLOADED_CONTENT,
-          createdAt: new Date(),
-          fileIds: created.map((row) => row.id),
-        });
+        await this.history.insert(manager, caller, filesUploadedEvent(record, created.map((row) => row.id)));
       },
     );
     const [response] = await this.files.toDtos([file]);

@@ -9,8 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { FileDto } from '../files/dto/file.dto.js';
 import { cleanFileName, DEFAULT_CONTENT_TYPE } from '../files/file-name.js';
 import { FilesService, type NewFile } from '../files/files.service.js';
-import { HistoryEventsService } from '../history/history-events.service.js';
-import { FILES_UPLOADED_CATEGORY, FILES_UPLOADED_CONTENT } from '../history/system-categories.js';
+import { filesUploadedEvent, HistoryEventsService } from '../history/history-events.service.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
 import { ContentTooLargeError } from '../storage/file-storage.js';
 
@@ -43,13 +42,7 @@ export class FileUploadService {
 
     const { files } = await this.files.commit(caller, received, async (manager, created) => {
       if (!attach) return;
-      await this.history.insert(manager, caller, {
-        record,
-        categoryId: FILES_UPLOADED_CATEGORY,
-        content: FILES_UPLOADED_CONTENT,
-        createdAt: new Date(),
-        fileIds: created.map((file) => file.id),
-      });
+      await this.history.insert(manager, caller, filesUploadedEvent(record, created.map((file) => file.id)));
     });
     const [last] = await this.files.toDtos([files[files.length - 1]]);
     return last;

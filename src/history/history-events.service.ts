@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
-import { FilesNotFoundError } from '../common/errors/api-error.js';
+import { FilesNotFoundError, InvalidRequestError } from '../common/errors/api-error.js';
 import { isForeignKeyViolation } from '../common/errors/database-errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Transactions } from '../database/transactions.js';
 import { FilesService } from '../files/files.service.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
@@ -10,6 +11,7 @@ import type { RelationshipEventDto } from './dto/relationship-event.dto.js';
 import { EventFileLink } from './entities/event-file-link.entity.js';
 import { HistoryEvent } from './entities/history-event.entity.js';
 import { RelationshipEventAssembler } from './relationship-event.assembler.js';
+import { FILES_UPLOADED_CATEGORY, FILES_UPLOADED_CONTENT } from './system-categories.js';
 
 export interface NewHistoryEvent {
   record: LoadedRecord;
@@ -20,10 +22,16 @@ export interface NewHistoryEvent {
   fileIds: number[];
 }
 
+/** The event every attachment writes (attach, upload with attach, text file): category -2, now. */
+export function filesUploadedEvent(record: LoadedRecord, fileIds: number[]): NewHistoryEvent {
+  return { record, categoryId: FILES_UPLOADED_CATEGORY, content: FILES_UPLOADED_CONTENT, createdAt: new Date(), fileIds };
+}
+
 /** Writing history events with their file links. */
 @Injectable()
 export class HistoryEventsService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly files: FilesService,
     private readonly transactions: Transactions,
     private readonly assembler: RelationshipEventAssembler,
@@ -45,6 +53,19 @@ export class HistoryEventsService {
     }
     const [response] = await this.assembler.assemble(caller, [event]);
     return response;
+  }
+
+  /**
+   * File ids as a request sent them: at most MAX_FILE_IDS counted as sent, then repeats
+   * count once, keeping the first-seen order. `field` names the body property in errors.
+   */
+  distinctFileIds(fileIds: number[], field: string): number[] {
+    if (fileIds.length > this.config.maxFileIds) {
+      throw new InvalidRequestError(`At most ${this.config.maxFileIds} file ids may be sent at once.`, [
+        { field, message: `${field} must contain no more than ${this.config.maxFileIds} elements` },
+      ]);
+    }
+    return [...new Set(fileIds)];
   }
 
   async assertFilesReadable(caller: AuthenticatedUser, fileIds: number[]): Promise<void> {

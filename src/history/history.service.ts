@@ -101,7 +101,7 @@ export class HistoryService {
   /** POST /history: the form, then the category, then the record (404) and the files (404). */
   async create(caller: AuthenticatedUser, body: CreateHistoryEventDto): Promise<RelationshipEventDto> {
     const target = this.targetOf(body);
-    const fileIds = this.distinctFileIds(body.fileId ?? []);
+    const fileIds = this.events.distinctFileIds(body.fileId ?? [], 'fileId');
     const created = body.created === undefined ? new Date() : this.parseCreated(body.created);
     await this.assertCategoryExists(caller, body.categoryId);
     const record = await this.records.findReadable(caller, target);
@@ -161,15 +161,6 @@ export class HistoryService {
       ]);
     }
     return hasContact ? { type: 'contact', id: body.contactId! } : { type: body.entityType!.toLowerCase() as EntityRecordType, id: body.entityId! };
-  }
-
-  private distinctFileIds(fileIds: number[]): number[] {
-    if (fileIds.length > this.config.maxFileIds) {
-      throw new InvalidRequestError(`At most ${this.config.maxFileIds} file ids may be sent at once.`, [
-        { field: 'fileId', message: `fileId must contain no more than ${this.config.maxFileIds} elements` },
-      ]);
-    }
-    return [...new Set(fileIds)];
   }
 
   private parseCreated(value: string): Date {

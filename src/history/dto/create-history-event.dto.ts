@@ -37,7 +37,7 @@ export class CreateHistoryEventDto {
   @Max(MAX_ID)
   entityId?: number;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'ISO 8601 with Z or an offset; default now.', example: '2026-11-27T09:12:27Z' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'ISO 8601 with Z or an offset, from 1000-01-01 to 9999-12-31 (UTC); default now.', example: '2026-11-27T09:12:27Z' })
   @ValidateIf(present('created'))
   @IsString()
   @Matches(ISO_DATE_TIME, { message: 'created must be an ISO 8601 date-time with Z or an offset' })
