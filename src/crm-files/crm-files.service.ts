@@ -123,7 +123,9 @@ export class CrmFilesService {
     const file = await this.findForDownload(caller, fileId);
     if (!canEditFile(caller, file)) throw new ForbiddenError('Only the file\'s creator, its last updater or an admin may delete it.');
     const [response] = await this.files.toDtos([file]);
-    await this.transactions.run((manager) => this.files.deleteRows(manager, [file]));
+    const deleted = await this.transactions.run((manager) => this.files.deleteRows(manager, [file]));
+    // Of two concurrent deletes, only the one that removed the row answers 200.
+    if (deleted === 0) throw new NotFoundError(`There is no file with id ${fileId}.`);
     await this.files.removeContents([file]);
     return response;
   }

@@ -146,10 +146,11 @@ export class FilesService {
     return { file: files[0], result };
   }
 
-  /** Deletes rows (their links go with them by foreign key) in the caller's transaction. */
-  async deleteRows(manager: EntityManager, files: CrmFile[]): Promise<void> {
-    if (files.length === 0) return;
-    await manager.getRepository(CrmFile).delete({ id: In(files.map((file) => file.id)) });
+  /** Deletes rows (their links go with them by foreign key) in the caller's transaction; returns how many. */
+  async deleteRows(manager: EntityManager, files: CrmFile[]): Promise<number> {
+    if (files.length === 0) return 0;
+    const result = await manager.getRepository(CrmFile).delete({ id: In(files.map((file) => file.id)) });
+    return result.affected ?? files.length;
   }
 
   /** Removes contents once their rows are gone; a failure leaves an orphan blob, never a broken row. */

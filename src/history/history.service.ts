@@ -5,6 +5,7 @@ import { canEditFile, eventPermissions, readableEventSql } from '../access/acces
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../common/errors/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { forUpdate } from '../database/locking.js';
 import { Transactions } from '../database/transactions.js';
 import { CrmFile } from '../files/entities/crm-file.entity.js';
 import { FilesService } from '../files/files.service.js';
@@ -31,11 +32,16 @@ const CATEGORY_TITLE_SQL = `CASE event.category_id ${[...SYSTEM_CATEGORIES]
   .map(([id, title]) => `WHEN ${id} THEN '${title.replace(/'/g, "''")}'`)
   .join(' ')} ELSE category.title END`;
 
+/**
+ * The ORDER BY expression of each sort key. Text sorts on LOWER(...): SQLite compares bytes
+ * (Apple, Banana, apple) and MySQL/MariaDB by a case-insensitive collation, so lowering both
+ * sides makes the order the same on both databases (case-insensitive for ASCII letters).
+ */
 const SORT_EXPRESSIONS: Record<HistorySortKey, string> = {
   created: 'event.created_at',
-  createBy: 'creator.display_name',
-  category: CATEGORY_TITLE_SQL,
-  content: 'event.content',
+  createBy: 'LOWER(creator.display_name)',
+  category: `LOWER(${CATEGORY_TITLE_SQL})`,
+  content: 'LOWER(event.content)',
   id: 'event.id',
 };
 
@@ -121,21 +127,27 @@ export class HistoryService {
     const [response] = await this.assembler.assemble(caller, [event]);
 
     const deletedFiles = await this.transactions.run(async (manager) => {
-      const links = await manager.getRepository(EventFileLink).find({ where: { eventId }, select: { fileId: true } });
-      const linkedIds = links.map((link) => link.fileId);
+      // Locked first: of two concurrent deletes of one event, the second finds nothing (404).
+      const locked = await forUpdate(
+        manager.createQueryBuilder(HistoryEvent, 'event').where('event.id = :eventId AND event.tenant_id = :tenantId', {
+          eventId,
+          tenantId: caller.tenantId,
+        }),
+      ).getOne();
+      if (!locked) throw new NotFoundError(`There is no history event with id ${eventId}.`);
+      const linkedIds = (await manager.getRepository(EventFileLink).find({ where: { eventId }, select: { fileId: true } })).map(
+        (link) => link.fileId,
+      );
       let orphans: CrmFile[] = [];
       if (linkedIds.length > 0) {
-        const onlyHere = await manager
-          .createQueryBuilder(EventFileLink, 'link')
-          .select('link.file_id', 'fileId')
-          .where('link.file_id IN (:...linkedIds)', { linkedIds })
-          .groupBy('link.file_id')
-          .having('COUNT(*) = 1')
-          .getRawMany<{ fileId: number | string }>();
-        const candidates = onlyHere.length
-          ? await manager.getRepository(CrmFile).findBy({ id: In(onlyHere.map((row) => Number(row.fileId))) })
-          : [];
-        orphans = candidates.filter((file) => canEditFile(caller, file));
+        // Locking the files makes a concurrent attach of one of them wait (its foreign key
+        // check needs the row) until we are done, and makes us see links it committed before.
+        const files = await forUpdate(manager.createQueryBuilder(CrmFile, 'file').where('file.id IN (:...linkedIds)', { linkedIds })).getMany();
+        const links = await forUpdate(
+          manager.createQueryBuilder(EventFileLink, 'link').where('link.file_id IN (:...linkedIds)', { linkedIds }),
+        ).getMany();
+        const linkCount = (fileId: number) => links.filter((link) => link.fileId === fileId).length;
+        orphans = files.filter((file) => linkCount(file.id) === 1 && canEditFile(caller, file));
       }
       await manager.getRepository(HistoryEvent).delete({ id: eventId });
       await this.files.deleteRows(manager, orphans);

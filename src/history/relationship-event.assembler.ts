@@ -101,7 +101,8 @@ export class RelationshipEventAssembler {
         Category: this.category(event.categoryId, categoriesById),
         Contact: contact,
         Entity: entity,
-        Files: (fileIdsByEvent.get(event.id) ?? []).map((fileId) => required(filesById.get(fileId), `file ${fileId}`)),
+        // A file deleted between reading the links and the files is simply gone.
+        Files: (fileIdsByEvent.get(event.id) ?? []).flatMap((fileId) => filesById.get(fileId) ?? []),
         CanEdit: eventPermissions(caller, event, record).canEdit,
       };
     });
