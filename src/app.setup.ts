@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { clientErrorHandler, deferUnparsableContentTypes, frameworkErrorHandler } from './common/http/framework-errors.js';
 import { registerBodyParsers } from './common/http/json-body-parser.js';
 import type { AppConfig } from './config/app-config.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
@@ -20,6 +21,10 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     // Our own parser enforces MAX_JSON_BYTES; uploads stream past Fastify's limit.
     bodyLimit: Number.MAX_SAFE_INTEGER,
+    // HEAD is not a method of the contract: unknown methods answer 404.
+    exposeHeadRoutes: false,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     routerOptions: { maxParamLength: 500 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.databaseOverrides), adapter, {
@@ -29,6 +34,7 @@ export async function createApp(
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  deferUnparsableContentTypes(fastify);
   registerBodyParsers(fastify, config.maxJsonBytes);
   await app.register(fastifyMultipart, {
     // One byte over our own limit, so that the storage meter (which answers 413) trips first.

@@ -59,7 +59,9 @@ export class OpenApiContract {
     const operation = this.operations.find((candidate) => candidate.method === response.method && candidate.pattern.test(path));
     if (!operation) {
       // Unknown routes are the API's documented general answer, not a route of the document.
-      const isRouteNotFound = response.status === 404 && (response.body as { type?: string })?.type === '/problems/route-not-found';
+      // (A HEAD answer has no body to show it.)
+      const isRouteNotFound =
+        response.status === 404 && (response.method === 'HEAD' || (response.body as { type?: string })?.type === '/problems/route-not-found');
       return isRouteNotFound ? [] : [`${where}: the route is not in the OpenAPI document`];
     }
     const documented = operation.responses[String(response.status)];

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { InvalidRequestError, UnsupportedMediaTypeError } from '../errors/api-error.js';
+import { UNPARSABLE_CONTENT_TYPE } from './framework-errors.js';
 import { RejectedBody } from './json-body-parser.js';
 import { STREAMED_BODY } from './streamed-body.decorator.js';
 
@@ -20,6 +21,9 @@ export class RequestBodyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const streamed = this.reflector.get<boolean>(STREAMED_BODY, context.getHandler());
+    if (streamed && request.headers['content-type'] === UNPARSABLE_CONTENT_TYPE) {
+      throw new UnsupportedMediaTypeError('The Content-Type header is not a media type (type/subtype).');
+    }
     if (!streamed && METHODS_WITH_BODY.has(request.method)) {
       if (!isJsonContentType(request.headers['content-type'])) {
         throw new UnsupportedMediaTypeError('This endpoint takes a JSON body: send Content-Type: application/json.');
