@@ -251,10 +251,10 @@ export interface components {
     schemas: {
         AttachFilesDto: {
             /**
-             * @description Ids of files to attach, 1 to MAX_FILE_IDS (default 100) of them; repeats count once.
+             * @description Ids of files to attach: 1 to MAX_FILE_IDS of them (a setting, default 100; maxItems is the limit of this server), counted as sent; repeats count once.
              * @example [
-             *       1,
-             *       2
+             *       2,
+             *       3
              *     ]
              */
             fileids: number[];
@@ -454,14 +454,18 @@ export interface components {
             /**
              * Format: int32
              * @description The contact; or give entityType and entityId.
+             * @example 1
              */
             contactId?: number;
             /**
-             * @description With entityId, instead of contactId.
+             * @description With entityId, instead of contactId. Opportunity, OPPORTUNITY, Case and CASE are accepted too.
              * @enum {string}
              */
             entityType?: "opportunity" | "case";
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description With entityType.
+             */
             entityId?: number;
             /**
              * Format: date-time
@@ -469,7 +473,7 @@ export interface components {
              * @example 2026-11-27T09:12:27Z
              */
             created?: string;
-            /** @description Files to link, 0 to MAX_FILE_IDS of them, checked as in attaching. */
+            /** @description Files to link: 0 to MAX_FILE_IDS of them (a setting, default 100; maxItems is the limit of this server), counted as sent, checked as in attaching. */
             fileId?: number[];
         };
         Problem: {
@@ -498,7 +502,9 @@ export interface operations {
     CrmFilesController_list: {
         parameters: {
             query?: {
+                /** @description The most items to answer; X-Total-Count has the number of all matching items. */
                 count?: number;
+                /** @description How many matching items to skip. */
                 startIndex?: number;
             };
             header?: never;
@@ -533,6 +539,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -551,6 +559,8 @@ export interface operations {
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -569,6 +579,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -615,6 +627,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -651,6 +665,8 @@ export interface operations {
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -669,6 +685,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -680,10 +698,11 @@ export interface operations {
     CrmFilesController_upload: {
         parameters: {
             query?: {
+                /** @description true: also attach the uploaded files (at most MAX_FILE_IDS of them) to the record in one event. Only true or false. */
                 attach?: boolean;
             };
             header?: {
-                /** @description For a raw body: attachment; filename="name.ext" */
+                /** @description For a raw body (required there): `attachment; filename="name.ext"`, or `filename*=UTF-8''...` for other names. */
                 "Content-Disposition"?: string;
             };
             path: {
@@ -693,19 +712,22 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description multipart/form-data: every file part is stored, whatever its field name (`file` is only what the form here uses), and several parts make several files; file names are UTF-8. Raw: the body is the file, in any content type (kept as the file's own; none means application/octet-stream), named by the Content-Disposition header. */
         requestBody: {
             content: {
                 "multipart/form-data": {
-                    /** Format: binary */
+                    /**
+                     * Format: binary
+                     * @description A file; any field name is accepted.
+                     */
                     file: string;
                 };
-                "application/octet-stream": {
-                    /** Format: binary */
-                    file: string;
-                };
+                "application/octet-stream": string;
+                "*/*": string;
             };
         };
         responses: {
+            /** @description The stored file; the last one when the request carried several. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -726,6 +748,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -750,9 +774,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not of an accepted content type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -771,6 +806,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -816,6 +853,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -852,6 +891,8 @@ export interface operations {
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -870,6 +911,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -898,6 +941,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -907,6 +952,8 @@ export interface operations {
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -925,6 +972,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -936,7 +985,14 @@ export interface operations {
     CrmFilesController_download: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag seen before: 304 while the content is unchanged. */
+                "If-None-Match"?: string;
+                /** @description The ETag the Range is for; when it no longer matches, the whole file (200). */
+                "If-Range"?: string;
+                /** @description One byte range, `bytes=start-end`, `bytes=start-` or `bytes=-suffix`: 206. */
+                Range?: string;
+            };
             path: {
                 fileid: number;
             };
@@ -947,6 +1003,14 @@ export interface operations {
             /** @description The content, with the file's own Content-Type */
             200: {
                 headers: {
+                    /** @description The SHA-256 of the content, quoted; send it back in If-None-Match or If-Range. */
+                    ETag?: string;
+                    /** @description Always `attachment`, with the file name (RFC 6266; non-ASCII names in `filename*`). */
+                    "Content-Disposition"?: string;
+                    /** @description Bytes in this answer. */
+                    "Content-Length"?: number;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges"?: "bytes";
                     [name: string]: unknown;
                 };
                 content: {
@@ -956,6 +1020,16 @@ export interface operations {
             /** @description The requested byte range */
             206: {
                 headers: {
+                    /** @description The SHA-256 of the content, quoted; send it back in If-None-Match or If-Range. */
+                    ETag?: string;
+                    /** @description Always `attachment`, with the file name (RFC 6266; non-ASCII names in `filename*`). */
+                    "Content-Disposition"?: string;
+                    /** @description Bytes in this answer. */
+                    "Content-Length"?: number;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges"?: "bytes";
+                    /** @description The range sent and the size: `bytes start-end/size`. */
+                    "Content-Range"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -965,6 +1039,8 @@ export interface operations {
             /** @description Not modified (If-None-Match) */
             304: {
                 headers: {
+                    /** @description The SHA-256 of the content, quoted; send it back in If-None-Match or If-Range. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -981,6 +1057,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -999,6 +1077,8 @@ export interface operations {
             /** @description The requested byte range is outside the file. */
             416: {
                 headers: {
+                    /** @description The size of the file: `bytes *\/<size>`. */
+                    "Content-Range"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1008,6 +1088,8 @@ export interface operations {
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1026,6 +1108,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1066,6 +1150,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1093,6 +1179,8 @@ export interface operations {
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1111,6 +1199,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1122,17 +1212,22 @@ export interface operations {
     HistoryController_filter: {
         parameters: {
             query?: {
+                /** @description A tenant category, or a system one (-1, -2, -3). */
                 categoryId?: number;
+                /** @description The most items to answer; X-Total-Count has the number of all matching items. */
                 count?: number;
                 createBy?: string;
                 /** @description With entityType. */
                 entityId?: number;
-                /** @description With entityId. */
+                /** @description With entityId. Any letter case. */
                 entityType?: "contact" | "opportunity" | "case";
                 /** @description YYYY-MM-DD, whole UTC day, inclusive */
                 fromDate?: string;
+                /** @description createBy sorts by the creator's display name, category by the category title; text sorts ignore the case of ASCII letters. */
                 sortBy?: "created" | "createBy" | "category" | "content" | "id";
+                /** @description Ascending by default when sortBy is given; without sortBy the order is newest first. */
                 sortOrder?: "ascending" | "descending";
+                /** @description How many matching items to skip. */
                 startIndex?: number;
                 /** @description YYYY-MM-DD, whole UTC day, inclusive */
                 toDate?: string;
@@ -1165,6 +1260,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1183,6 +1280,8 @@ export interface operations {
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1201,6 +1300,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1242,6 +1343,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1278,6 +1381,8 @@ export interface operations {
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1296,6 +1401,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1336,6 +1443,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1363,6 +1472,8 @@ export interface operations {
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1381,6 +1492,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1409,6 +1522,8 @@ export interface operations {
             /** @description No valid API key. */
             401: {
                 headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1418,6 +1533,8 @@ export interface operations {
             /** @description Too many requests for this API key; see Retry-After. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1436,6 +1553,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1491,6 +1610,8 @@ export interface operations {
             /** @description The database is not answering; see Retry-After. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -131,6 +131,20 @@ describe('admin CLI', () => {
     });
   });
 
+  describe('help', () => {
+    it.each([['--help'], ['-h'], ['help']])('%s prints the usage as one JSON object on stdout and exits 0', async (flag) => {
+      const run = await cli([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(run.stdout.endsWith('\n')).toBe(true);
+      expect(run.stdout.slice(0, -1)).not.toContain('\n');
+      const printed = JSON.parse(run.stdout) as { usage: string };
+      expect(Object.keys(printed)).toEqual(['usage']);
+      expect(printed.usage).toMatch(/^Usage: npm run cli -- <command>/);
+      expect(printed.usage).toContain('seed --demo');
+    });
+  });
+
   describe('tenant create', () => {
     it('prints the new ids and creates the tenant with its root folder and default categories', async () => {
       const name = `Tenant ${randomUUID()}`;
@@ -626,6 +640,18 @@ describe('admin CLI', () => {
 
     it('fails without --demo', async () => {
       await fails(['seed'], /--demo/);
+    });
+
+    it('is not limited by MAX_UPLOAD_BYTES: its own files are seeded whole even with a 10-byte limit', async () => {
+      const small = await ok<{ tenants: DemoTenant[] }>(['seed', '--demo'], { ...config, maxUploadBytes: 10 });
+      expect(small.tenants).toHaveLength(2);
+      for (const tenant of small.tenants) {
+        const fileIds = Object.values(tenant.files).flat();
+        expect(fileIds).toHaveLength(5);
+        const files = await db.getRepository(CrmFile).findBy({ id: In(fileIds) });
+        expect(files).toHaveLength(5);
+        expect(files.every((file) => file.contentLength > 10)).toBe(true);
+      }
     });
   });
 });

@@ -205,6 +205,10 @@ describe('GET /api/2.0/crm/files/{fileid}/content', () => {
         expect(response.headers['content-range']).toBe('bytes */10');
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json\b/);
         expect(response.body).toMatchObject({ type: expect.any(String), title: 'Range Not Satisfiable', status: 416, detail: expect.any(String) });
+        // A problem answer must not look like the file.
+        expect(response.headers['etag']).toBeUndefined();
+        expect(response.headers['content-disposition']).toBeUndefined();
+        expect(response.headers['accept-ranges']).toBeUndefined();
       },
     );
 

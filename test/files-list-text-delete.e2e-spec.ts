@@ -198,11 +198,11 @@ describe('the other Files endpoints', () => {
         Created: expect.stringMatching(ISO_UTC),
         CreatedBy: employee,
         ContentLength: Buffer.byteLength(content, 'utf8'),
-        ContentType: 'text/plain',
+        ContentType: 'text/plain; charset=utf-8',
         FolderId: tenant.rootFolderId,
         Version: 1,
       });
-      expect(await files.byId(id)).toMatchObject({ name: 'Call notes.txt', contentType: 'text/plain', sha256: sha256(content) });
+      expect(await files.byId(id)).toMatchObject({ name: 'Call notes.txt', contentType: 'text/plain; charset=utf-8', sha256: sha256(content) });
       expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, id))).toString('utf8')).toBe(content);
       const events = await rows.events(tenant.id);
       expect(events).toEqual([
@@ -212,12 +212,12 @@ describe('the other Files endpoints', () => {
     });
 
     it.each([
-      { content: '<p>Agreed.</p>', name: 'Minutes.html', type: 'text/html' },
-      { content: 'Please see <b class="x">this</b>', name: 'Minutes.html', type: 'text/html' },
-      { content: 'line one<br/>line two', name: 'Minutes.html', type: 'text/html' },
-      { content: 'no tags, just 1 < 2', name: 'Minutes.txt', type: 'text/plain' },
-      { content: 'a <> b, and <<>>', name: 'Minutes.txt', type: 'text/plain' },
-      { content: '', name: 'Minutes.txt', type: 'text/plain' },
+      { content: '<p>Agreed.</p>', name: 'Minutes.html', type: 'text/html; charset=utf-8' },
+      { content: 'Please see <b class="x">this</b>', name: 'Minutes.html', type: 'text/html; charset=utf-8' },
+      { content: 'line one<br/>line two', name: 'Minutes.html', type: 'text/html; charset=utf-8' },
+      { content: 'no tags, just 1 < 2', name: 'Minutes.txt', type: 'text/plain; charset=utf-8' },
+      { content: 'a <> b, and <<>>', name: 'Minutes.txt', type: 'text/plain; charset=utf-8' },
+      { content: '', name: 'Minutes.txt', type: 'text/plain; charset=utf-8' },
     ])('given the content $content, the file is $name ($type)', async ({ content, name, type }) => {
       const [demo] = await f.demo();
 
@@ -241,6 +241,25 @@ describe('the other Files endpoints', () => {
 
       expect(response.status).toBe(200);
       expect(response.body.Name).toBe(name);
+    });
+
+    it.each([
+      { title: 'a'.repeat(300), content: 'plain', name: `${'a'.repeat(251)}.txt` },
+      { title: 'é'.repeat(300), content: '<p>x</p>', name: `${'é'.repeat(250)}.html` },
+      { title: '😀'.repeat(300), content: 'plain', name: `${'😀'.repeat(251)}.txt` },
+      { title: `${'b'.repeat(296)}.txt`, content: 'plain', name: `${'b'.repeat(251)}.txt` },
+      { title: `${'c'.repeat(251)}.TXT`, content: 'plain', name: `${'c'.repeat(251)}.TXT` },
+      { title: 'd'.repeat(251), content: 'plain', name: `${'d'.repeat(251)}.txt` },
+      { title: `${'e'.repeat(250)} ${'f'.repeat(40)}`, content: 'plain', name: `${'e'.repeat(250)}.txt` },
+    ])('given a long title ($title.length characters), the name keeps its extension within 255 characters', async ({ title, content, name }) => {
+      const [demo] = await f.demo();
+
+      const response = await createText(demo.users.member.apiKey, 'contact', demo.contacts.person, { title, content });
+
+      expect(response.status).toBe(200);
+      expect(response.body.Name).toBe(name);
+      expect([...response.body.Name].length).toBeLessThanOrEqual(255);
+      expect((await files.byId(response.body.ID))?.name).toBe(name);
     });
 
     it('given a title with a directory part, it is cleaned like an upload name', async () => {
@@ -300,6 +319,63 @@ describe('the other Files endpoints', () => {
       );
 
       expectProblem(response, 415);
+    });
+
+    describe('MAX_UPLOAD_BYTES', () => {
+      const LIMIT = 16;
+      let small: TestApp;
+      beforeAll(async () => {
+        small = await startTestApp({ maxUploadBytes: LIMIT });
+      });
+      afterAll(() => small?.close());
+
+      const smallScene = async () => {
+        const fx = fixtures(small.app);
+        const tenant = await fx.tenant();
+        const user = await fx.user(tenant.id);
+        const contactId = await fx.contact(tenant.id);
+        return { tenant, user, contactId };
+      };
+      const createSmallText = (apiKey: string, id: number, body: unknown) =>
+        small.http().post(`/api/2.0/crm/contact/${id}/files/text`).set('Authorization', apiKey).send(body as object);
+      /** Checks that no file row, content, event or link came of the request. */
+      const nothingWrittenInSmall = async <T>(tenantId: number, request: () => PromiseLike<T>) => {
+        const filesBefore = await filesUnder(small.config.filesDir);
+        const result = await historyRows(small.dataSource).unchangedBy([tenantId], request);
+        expect(await fileRows(small.dataSource).ofTenant(tenantId)).toEqual([]);
+        expect(await filesUnder(small.config.filesDir)).toEqual(filesBefore);
+        return result;
+      };
+
+      it('given content of exactly MAX_UPLOAD_BYTES bytes (counted in UTF-8), the file is made', async () => {
+        const { user, contactId } = await smallScene();
+        const content = `${'é'.repeat(7)}ab`;
+        expect(Buffer.byteLength(content)).toBe(LIMIT);
+
+        const response = await createSmallText(user.apiKey, contactId, { title: 'Fits', content });
+
+        expect(response.status).toBe(200);
+        expect(response.body.ContentLength).toBe(LIMIT);
+      });
+
+      it('given content over MAX_UPLOAD_BYTES bytes, the answer is 413 and nothing is written', async () => {
+        const { tenant, user, contactId } = await smallScene();
+        const content = `${'é'.repeat(7)}abc`;
+        expect(content.length).toBeLessThan(LIMIT);
+
+        const response = await nothingWrittenInSmall(tenant.id, () => createSmallText(user.apiKey, contactId, { title: 'Too big', content }));
+
+        const body = expectProblem(response, 413);
+        expect(body.detail).toMatch(/MAX_UPLOAD_BYTES/);
+      });
+
+      it('given content over MAX_UPLOAD_BYTES on a missing record, the form is judged first: 413', async () => {
+        const { tenant, user } = await smallScene();
+
+        const response = await nothingWrittenInSmall(tenant.id, () => createSmallText(user.apiKey, NO_SUCH_ID, { title: 'Too big', content: 'x'.repeat(LIMIT + 1) }));
+
+        expectProblem(response, 413);
+      });
     });
 
     it.each([

@@ -205,6 +205,20 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       expectProblem(response, 400);
     });
 
+    it('given a file part whose Content-Type is longer than 255 characters, the answer is 400 naming the part and nothing is kept', async () => {
+      const { tenant, caller, path } = await scene();
+
+      const response = await nothingKeptBy(t, tenant.id, () =>
+        uploadMultipart(t, caller.apiKey, path('?attach=true'), [
+          { field: 'good', filename: 'good.txt', contentType: 'text/plain', content: 'fine' },
+          { field: 'odd', filename: 'odd.bin', contentType: `application/x-${'a'.repeat(242)}`, content: 'x' },
+        ]),
+      );
+
+      const body = expectInvalidFields(response, 'odd');
+      expect(body.errors?.find((error) => error.field === 'odd')?.message).toMatch(/Content-Type/);
+    });
+
     it('given a malformed multipart body (no closing boundary), the answer is 400 and nothing is kept', async () => {
       const { tenant, caller, path } = await scene();
       const { body, contentType } = multipartBody([{ field: 'file', filename: 'cut.txt', contentType: 'text/plain', content: 'x'.repeat(100) }]);
@@ -325,6 +339,31 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       const response = await nothingKeptBy(t, tenant.id, () => uploadRaw(t, caller.apiKey, path(), 'content', headers));
 
       expectProblem(response, 400);
+    });
+
+    it('given a Content-Type of exactly 255 characters, it is kept as sent', async () => {
+      const { caller, path } = await scene();
+      const contentType = `application/x-${'a'.repeat(241)}`;
+      expect(contentType).toHaveLength(255);
+
+      const response = await uploadRaw(t, caller.apiKey, path(), 'x', { 'Content-Type': contentType, 'Content-Disposition': 'attachment; filename="long-type.bin"' });
+
+      expect(response.status).toBe(200);
+      expect(response.body.ContentType).toBe(contentType);
+      expect((await files.byId(response.body.ID))?.contentType).toBe(contentType);
+    });
+
+    it('given a Content-Type longer than 255 characters, the answer is 400 naming Content-Type and nothing is kept', async () => {
+      const { tenant, caller, path } = await scene();
+
+      const response = await nothingKeptBy(t, tenant.id, () =>
+        uploadRaw(t, caller.apiKey, path('?attach=true'), 'x', {
+          'Content-Type': `application/x-${'a'.repeat(242)}`,
+          'Content-Disposition': 'attachment; filename="too-long-type.bin"',
+        }),
+      );
+
+      expectInvalidFields(response, 'Content-Type');
     });
   });
 
@@ -451,6 +490,35 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       );
 
       expectInvalidFields(response, 'attach');
+    });
+
+    it.each([
+      { name: 'no Content-Disposition', headers: { 'Content-Type': 'text/plain' }, field: 'Content-Disposition' },
+      { name: 'a filename empty once cleaned', headers: { 'Content-Type': 'text/plain', 'Content-Disposition': 'attachment; filename="../"' }, field: 'Content-Disposition' },
+      {
+        name: 'a Content-Type over 255 characters',
+        headers: { 'Content-Type': `text/${'x'.repeat(260)}`, 'Content-Disposition': 'attachment; filename="a.txt"' },
+        field: 'Content-Type',
+      },
+    ] as { name: string; headers: Record<string, string>; field: string }[])(
+      'given a raw body with $name on a missing record, the headers are judged first: 400 naming $field',
+      async ({ headers, field }) => {
+        const { tenant, caller } = await scene();
+
+        const response = await nothingKeptBy(t, tenant.id, () => uploadRaw(t, caller.apiKey, uploadPath('contact', NO_SUCH_ID, '?attach=true'), 'x', headers));
+
+        expectInvalidFields(response, field);
+      },
+    );
+
+    it('given a multipart part without a file name on a missing record, the record is judged first: 404', async () => {
+      const { tenant, caller } = await scene();
+
+      const response = await nothingKeptBy(t, tenant.id, () =>
+        uploadMultipart(t, caller.apiKey, uploadPath('contact', NO_SUCH_ID), [{ field: 'file', filename: '', contentType: 'text/plain', content: 'x' }]),
+      );
+
+      expectProblem(response, 404);
     });
 
     it('given no API key, the answer is 401 and nothing is stored', async () => {
@@ -586,6 +654,29 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       expect(left.filter((entry) => entry.startsWith('staging') || entry.endsWith('.partial')), 'no staging or partial file is left').toEqual([]);
     });
 
+    it('given a raw file whose Content-Length is over the limit on a missing record, the headers are judged first: 413', async () => {
+      const { tenant, caller } = await smallScene();
+
+      const response = await nothingKeptBy(small, tenant.id, () =>
+        uploadRaw(small, caller.apiKey, uploadPath('contact', NO_SUCH_ID), Buffer.alloc(LIMIT + 1, 7), {
+          'Content-Type': 'application/octet-stream',
+          'Content-Disposition': 'attachment; filename="big.bin"',
+        }),
+      );
+
+      expectProblem(response, 413);
+    });
+
+    it('given a multipart file over the limit on a missing record, the record is judged first: 404', async () => {
+      const { tenant, caller } = await smallScene();
+
+      const response = await nothingKeptBy(small, tenant.id, () =>
+        uploadMultipart(small, caller.apiKey, uploadPath('contact', NO_SUCH_ID), [{ field: 'file', filename: 'big.bin', content: Buffer.alloc(LIMIT + 1, 1) }]),
+      );
+
+      expectProblem(response, 404);
+    });
+
     it('given a raw file over the limit sent chunked (no Content-Length), the answer is 413 and nothing is kept', async () => {
       const { tenant, caller, path } = await smallScene();
       const server = small.app.getHttpServer();
@@ -655,6 +746,55 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
 
       expect(response.status).toBe(200);
       expect(response.body.ContentLength).toBe(LIMIT);
+    });
+  });
+
+  describe('MAX_FILE_IDS with ?attach=true', () => {
+    const MAX = 2;
+    let few: TestApp;
+    beforeAll(async () => {
+      few = await startTestApp({ maxFileIds: MAX });
+    });
+    afterAll(() => few?.close());
+
+    const fewScene = async () => {
+      const fx = fixtures(few.app);
+      const tenant = await fx.tenant();
+      const caller = await fx.user(tenant.id);
+      const contactId = await fx.contact(tenant.id);
+      return { tenant, caller, path: (query = '') => uploadPath('contact', contactId, query) };
+    };
+    const parts = (count: number): MultipartPart[] =>
+      Array.from({ length: count }, (_, i) => ({ field: `f${i}`, filename: `part-${i}.txt`, contentType: 'text/plain', content: String(i) }));
+
+    it('given attach=true and more file parts than MAX_FILE_IDS, the answer is 400 naming MAX_FILE_IDS and nothing is kept', async () => {
+      const { tenant, caller, path } = await fewScene();
+
+      const response = await nothingKeptBy(few, tenant.id, () => uploadMultipart(few, caller.apiKey, path('?attach=true'), parts(MAX + 1)));
+
+      const body = expectInvalidFields(response, 'attach');
+      expect(`${body.detail} ${body.errors?.[0].message}`).toMatch(/MAX_FILE_IDS/);
+      const left = await filesUnder(few.config.filesDir);
+      expect(left.filter((entry) => entry.startsWith('staging') || entry.endsWith('.partial'))).toEqual([]);
+    });
+
+    it('given attach=true and exactly MAX_FILE_IDS file parts, all are stored and attached in one event', async () => {
+      const { tenant, caller, path } = await fewScene();
+
+      const response = await uploadMultipart(few, caller.apiKey, path('?attach=true'), parts(MAX));
+
+      expect(response.status).toBe(200);
+      expect(await fileRows(few.dataSource).ofTenant(tenant.id)).toHaveLength(MAX);
+      expect(await historyRows(few.dataSource).counts(tenant.id)).toEqual({ events: 1, links: MAX });
+    });
+
+    it('given attach=false, more file parts than MAX_FILE_IDS are fine: nothing is attached', async () => {
+      const { tenant, caller, path } = await fewScene();
+
+      const response = await uploadMultipart(few, caller.apiKey, path(), parts(MAX + 1));
+
+      expect(response.status).toBe(200);
+      expect(await fileRows(few.dataSource).ofTenant(tenant.id)).toHaveLength(MAX + 1);
     });
   });
 

@@ -30,7 +30,8 @@ export const USAGE = `Usage: npm run cli -- <command>
   opportunity create --tenant T --title X [--creator <uuid>] [--access <uuid>,...]
   case create --tenant T --title X [--creator <uuid>] [--access <uuid>,...]
   file add --user <uuid> <path>
-  seed --demo`;
+  seed --demo
+  help | --help | -h`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

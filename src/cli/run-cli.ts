@@ -6,6 +6,8 @@ import { CliModule } from './cli.module.js';
 import { CliUsageError } from './cli-error.js';
 import { COMMANDS, USAGE } from './commands.js';
 
+const HELP = new Set(['--help', '-h', 'help']);
+
 export interface CliOutput {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -17,6 +19,11 @@ export interface CliOutput {
  */
 export async function runCli(argv: string[], config: AppConfig, output: CliOutput): Promise<number> {
   const [first, second] = argv;
+  if (argv.length === 1 && HELP.has(first)) {
+    // Like every command, help prints one JSON object on stdout.
+    output.stdout(`${JSON.stringify({ usage: USAGE })}\n`);
+    return 0;
+  }
   const twoWords = `${first} ${second}`;
   // Own properties only: "toString" or "constructor" must not pass for commands.
   const name = Object.hasOwn(COMMANDS, twoWords) ? twoWords : first;

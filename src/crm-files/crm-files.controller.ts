@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res }
 import {
   ApiBody,
   ApiConsumes,
+  ApiExtraModels,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
@@ -10,6 +11,8 @@ import {
   ApiQuery,
   ApiResponse,
   ApiTags,
+  getSchemaPath,
+  type HeadersObject,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth } from '../auth/auth.decorator.js';
@@ -25,6 +28,7 @@ import { RecordTarget } from '../common/pipes/record-target.decorator.js';
 import { FileDto } from '../files/dto/file.dto.js';
 import { FilesService } from '../files/files.service.js';
 import { RelationshipEventDto } from '../history/dto/relationship-event.dto.js';
+import { ApiRawBody } from '../openapi/api-raw-body.decorator.js';
 import type { RecordRef } from '../records/record-ref.js';
 import { CrmFilesService } from './crm-files.service.js';
 import { AttachFilesDto } from './dto/attach-files.dto.js';
@@ -33,6 +37,18 @@ import { sendFileContent } from './file-download.js';
 
 const ENTITY_TYPE_PARAM = { name: 'entityType', enum: ['contact', 'opportunity', 'case'], description: 'Any letter case.' } as const;
 const ID_SCHEMA = { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 } as const;
+const BINARY = { type: 'string', format: 'binary' } as const;
+
+/** What file-download.ts sends with the content (200 and 206). */
+const CONTENT_HEADERS: HeadersObject = {
+  ETag: { description: 'The SHA-256 of the content, quoted; send it back in If-None-Match or If-Range.', schema: { type: 'string' } },
+  'Content-Disposition': {
+    description: 'Always `attachment`, with the file name (RFC 6266; non-ASCII names in `filename*`).',
+    schema: { type: 'string', example: 'attachment; filename="proposal.pdf"' },
+  },
+  'Content-Length': { description: 'Bytes in this answer.', schema: { type: 'integer', format: 'int64', minimum: 0 } },
+  'Accept-Ranges': { description: 'Single byte ranges are served.', schema: { type: 'string', enum: ['bytes'] } },
+};
 
 @ApiTags('Files')
 @Auth()
@@ -53,7 +69,14 @@ export class CrmFilesController {
   })
   @ApiParam(ENTITY_TYPE_PARAM)
   @ApiParam({ name: 'entityid', schema: ID_SCHEMA })
-  @ApiBody({ type: AttachFilesDto })
+  @ApiExtraModels(AttachFilesDto)
+  @ApiBody({
+    schema: { $ref: getSchemaPath(AttachFilesDto) },
+    examples: {
+      demo: { summary: "Two of the demo member's files", value: { fileids: [2, 3] } },
+      checked: { summary: 'With the record named again (checked against the path)', value: { fileids: [2, 3], entityType: 'contact', entityid: 1 } },
+    },
+  })
   @ApiOkResponse({ type: RelationshipEventDto, description: 'The new event, its Files in request order.' })
   @ApiProblemResponses(400, 401, 404, 413, 415)
   attach(
@@ -97,14 +120,31 @@ export class CrmFilesController {
   })
   @ApiParam(ENTITY_TYPE_PARAM)
   @ApiParam({ name: 'entityid', schema: ID_SCHEMA })
-  @ApiQuery({ name: 'attach', required: false, schema: { type: 'boolean', default: false } })
-  @ApiConsumes('multipart/form-data', 'application/octet-stream')
-  @ApiBody({
-    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
+  @ApiQuery({
+    name: 'attach',
+    required: false,
+    schema: { type: 'boolean', default: false },
+    description: 'true: also attach the uploaded files (at most MAX_FILE_IDS of them) to the record in one event. Only true or false.',
   })
-  @ApiHeader({ name: 'Content-Disposition', required: false, description: 'For a raw body: attachment; filename="name.ext"' })
-  @ApiOkResponse({ type: FileDto })
-  @ApiProblemResponses(400, 401, 404, 413)
+  // multipart/form-data as an object with one file field, which Swagger UI shows as a file
+  // picker; the raw forms (application/octet-stream, or the file's own type: */*) are binary
+  // strings, added by @ApiRawBody since @ApiBody gives every media type the same schema.
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    description:
+      'multipart/form-data: every file part is stored, whatever its field name (`file` is only what the form here uses), ' +
+      'and several parts make several files; file names are UTF-8. Raw: the body is the file, in any content type ' +
+      '(kept as the file\'s own; none means application/octet-stream), named by the Content-Disposition header.',
+    schema: { type: 'object', required: ['file'], properties: { file: { ...BINARY, description: 'A file; any field name is accepted.' } } },
+  })
+  @ApiRawBody('application/octet-stream', '*/*')
+  @ApiHeader({
+    name: 'Content-Disposition',
+    required: false,
+    description: 'For a raw body (required there): `attachment; filename="name.ext"`, or `filename*=UTF-8\'\'...` for other names.',
+  })
+  @ApiOkResponse({ type: FileDto, description: 'The stored file; the last one when the request carried several.' })
+  @ApiProblemResponses(400, 401, 404, 413, 415)
   upload(
     @Caller() caller: AuthenticatedUser,
     @RecordTarget() target: RecordRef,
@@ -122,7 +162,14 @@ export class CrmFilesController {
   })
   @ApiParam(ENTITY_TYPE_PARAM)
   @ApiParam({ name: 'entityid', schema: ID_SCHEMA })
-  @ApiBody({ type: CreateTextFileDto })
+  @ApiExtraModels(CreateTextFileDto)
+  @ApiBody({
+    schema: { $ref: getSchemaPath(CreateTextFileDto) },
+    examples: {
+      html: { summary: 'HTML: stored as Call notes.html', value: { title: 'Call notes', content: '<p>Agreed on the price.</p>' } },
+      text: { summary: 'Plain text: stored as Call notes.txt', value: { title: 'Call notes', content: 'Agreed on the price.' } },
+    },
+  })
   @ApiOkResponse({ type: FileDto })
   @ApiProblemResponses(400, 401, 404, 413, 415)
   createText(
@@ -149,10 +196,26 @@ export class CrmFilesController {
     description: 'Streams the bytes with ETag (If-None-Match answers 304) and single byte ranges (206).',
   })
   @ApiParam({ name: 'fileid', schema: ID_SCHEMA })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'An ETag seen before: 304 while the content is unchanged.' })
+  @ApiHeader({ name: 'Range', required: false, description: 'One byte range, `bytes=start-end`, `bytes=start-` or `bytes=-suffix`: 206.' })
+  @ApiHeader({ name: 'If-Range', required: false, description: 'The ETag the Range is for; when it no longer matches, the whole file (200).' })
   @ApiProduces('*/*')
-  @ApiResponse({ status: 200, description: "The content, with the file's own Content-Type", content: { '*/*': { schema: { type: 'string', format: 'binary' } } } })
-  @ApiResponse({ status: 206, description: 'The requested byte range', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } })
-  @ApiResponse({ status: 304, description: 'Not modified (If-None-Match)' })
+  @ApiResponse({
+    status: 200,
+    description: "The content, with the file's own Content-Type",
+    headers: CONTENT_HEADERS,
+    content: { '*/*': { schema: BINARY } },
+  })
+  @ApiResponse({
+    status: 206,
+    description: 'The requested byte range',
+    headers: {
+      ...CONTENT_HEADERS,
+      'Content-Range': { description: 'The range sent and the size: `bytes start-end/size`.', schema: { type: 'string', example: 'bytes 0-99/1024' } },
+    },
+    content: { '*/*': { schema: BINARY } },
+  })
+  @ApiResponse({ status: 304, description: 'Not modified (If-None-Match)', headers: { ETag: CONTENT_HEADERS.ETag } })
   @ApiProblemResponses(400, 401, 404, 416)
   async download(
     @Caller() caller: AuthenticatedUser,

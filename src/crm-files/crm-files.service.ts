@@ -5,13 +5,13 @@ import type { FastifyRequest } from 'fastify';
 import { DataSource, In } from 'typeorm';
 import { canEditFile } from '../access/access-policy.js';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
-import { ForbiddenError, InvalidRequestError, NotFoundError } from '../common/errors/api-error.js';
+import { ForbiddenError, InvalidRequestError, NotFoundError, PayloadTooLargeError } from '../common/errors/api-error.js';
 import type { Page } from '../common/http/paging.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Transactions } from '../database/transactions.js';
 import type { FileDto } from '../files/dto/file.dto.js';
 import { CrmFile } from '../files/entities/crm-file.entity.js';
-import { cleanFileName } from '../files/file-name.js';
+import { cleanFileName, MAX_NAME_LENGTH } from '../files/file-name.js';
 import { FilesService } from '../files/files.service.js';
 import type { RelationshipEventDto } from '../history/dto/relationship-event.dto.js';
 import { EventFileLink } from '../history/entities/event-file-link.entity.js';
@@ -81,8 +81,12 @@ export class CrmFilesService {
     return { items: await this.files.toDtos(ordered), total: Number(totalRow?.total ?? 0) };
   }
 
-  /** SPEC §4.2 upload: the record is checked before a single byte is stored. */
+  /**
+   * SPEC §4.2 upload: the record is checked before a single byte is stored. What the headers
+   * alone show wrong (a raw body's name, size or type) answers first, as SPEC §4 orders it.
+   */
   async upload(caller: AuthenticatedUser, target: RecordRef, request: FastifyRequest, attach: boolean): Promise<FileDto> {
+    this.uploads.checkHeaders(request);
     const record = await this.records.findReadable(caller, target);
     return this.uploads.upload(caller, record, request, attach);
   }
@@ -91,13 +95,21 @@ export class CrmFilesService {
   async createText(caller: AuthenticatedUser, target: RecordRef, body: CreateTextFileDto): Promise<FileDto> {
     const title = cleanFileName(body.title);
     if (title === '') throw new InvalidRequestError('The title is empty once cleaned.', [{ field: 'title', message: 'title must not be empty' }]);
+    const content = Buffer.from(body.content, 'utf8');
+    if (content.length > this.config.maxUploadBytes) {
+      throw new PayloadTooLargeError(`A file may be at most ${this.config.maxUploadBytes} bytes (MAX_UPLOAD_BYTES); nothing was kept.`);
+    }
     const isHtml = HTML_TAG.test(body.content);
     const extension = isHtml ? '.html' : '.txt';
-    const name = title.toLowerCase().endsWith(extension) ? title : cleanFileName(`${title}${extension}`);
+    // The title is cut (by characters, never splitting one) so that the extension still fits.
+    const name = title.toLowerCase().endsWith(extension)
+      ? title
+      : `${[...title].slice(0, MAX_NAME_LENGTH - extension.length).join('').trimEnd()}${extension}`;
     const record = await this.records.findReadable(caller, target);
     const { file } = await this.files.create(
       caller,
-      { name, contentType: isHtml ? 'text/html' : 'text/plain', content: Readable.from([Buffer.from(body.content, 'utf8')]) },
+      // The charset makes browsers show the UTF-8 content right.
+      { name, contentType: isHtml ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8', content: Readable.from([content]) },
       this.config.maxUploadBytes,
       async (manager, created) => {
         await this.history.insert(manager, caller, filesUploadedEvent(record, created.map((row) => row.id)));

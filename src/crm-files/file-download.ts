@@ -45,17 +45,14 @@ export function sendFileContent(
   open: (range?: ByteRange) => Readable,
 ): FastifyReply {
   const tag = entityTag(file);
-  reply
-    .header('ETag', tag)
-    .header('Accept-Ranges', 'bytes')
-    .header('Cache-Control', 'private, no-cache')
-    .header('X-Content-Type-Options', 'nosniff')
-    .header('Content-Disposition', attachmentDisposition(file.name));
+  reply.header('Cache-Control', 'private, no-cache').header('X-Content-Type-Options', 'nosniff');
+  // Only answers that are (or stand for) the file carry its headers: a problem must not look like it.
+  const asTheFile = () =>
+    reply.header('ETag', tag).header('Accept-Ranges', 'bytes').header('Content-Disposition', attachmentDisposition(file.name));
 
   if (matchesEntityTag(request.headers['if-none-match'], tag)) {
-    return reply.status(304).send();
+    return asTheFile().status(304).send();
   }
-  reply.header('Content-Type', file.contentType);
 
   const ifRange = request.headers['if-range'];
   const range = ifRange === undefined || ifRange === tag ? parseRange(request.headers.range, file.contentLength) : null;
@@ -71,6 +68,7 @@ export function sendFileContent(
         detail: `The file has ${file.contentLength} bytes.`,
       });
   }
+  asTheFile().header('Content-Type', file.contentType);
   if (range) {
     return reply
       .status(206)

@@ -69,6 +69,15 @@ describe('contentTypeForName', () => {
     ['sheet.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
     ['letter.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
     ['archive.tar.zip', 'application/zip'],
+    ['README.md', 'text/markdown'],
+    ['Letter.RTF', 'application/rtf'],
+    ['backup.7z', 'application/x-7z-compressed'],
+    ['logs.tar.gz', 'application/gzip'],
+    ['bundle.tar', 'application/x-tar'],
+    ['clip.MOV', 'video/quicktime'],
+    ['voice.wav', 'audio/wav'],
+    ['screen.webm', 'video/webm'],
+    ['meeting.ics', 'text/calendar'],
   ])('%s → %s', (name, type) => {
     expect(contentTypeForName(name)).toBe(type);
   });

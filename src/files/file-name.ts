@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 
-const MAX_NAME_LENGTH = 255;
+export const MAX_NAME_LENGTH = 255;
 
 /**
  * A user-sent file name made safe to keep and show: no directory part, no control characters,
@@ -41,6 +41,15 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mp3': 'audio/mpeg',
   '.mp4': 'video/mp4',
   '.eml': 'message/rfc822',
+  '.md': 'text/markdown',
+  '.rtf': 'application/rtf',
+  '.7z': 'application/x-7z-compressed',
+  '.gz': 'application/gzip',
+  '.tar': 'application/x-tar',
+  '.mov': 'video/quicktime',
+  '.wav': 'audio/wav',
+  '.webm': 'video/webm',
+  '.ics': 'text/calendar',
 };
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';

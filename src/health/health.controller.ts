@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { DatabaseUnavailableError } from '../common/errors/api-error.js';
-import { PROBLEM_SCHEMA } from '../common/http/api-problem-responses.decorator.js';
+import { problemResponse } from '../common/http/api-problem-responses.decorator.js';
 
 const STATUS_OK: MediaTypeObject = {
   schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
@@ -28,11 +28,7 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({ summary: 'Readiness', description: 'Answers 200 when the database answers, else 503.' })
   @ApiOkResponse({ description: 'The database answers.', content: { 'application/json': STATUS_OK } })
-  @ApiResponse({
-    status: 503,
-    description: 'The database is not answering; see Retry-After.',
-    content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } },
-  })
+  @ApiResponse(problemResponse(503))
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ok' }> {
     try {
       await this.dataSource.query('SELECT 1');

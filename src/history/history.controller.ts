@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth } from '../auth/auth.decorator.js';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
@@ -24,14 +24,24 @@ export class HistoryController {
     summary: 'List history events',
     description: 'The events the caller may read, filtered, sorted and paged. Without sortBy: newest first. Ties: id descending.',
   })
-  @ApiQuery({ name: 'entityType', required: false, enum: ['contact', 'opportunity', 'case'], description: 'With entityId.' })
-  @ApiQuery({ name: 'entityId', required: false, schema: { type: 'integer', minimum: 1 }, description: 'With entityType.' })
-  @ApiQuery({ name: 'categoryId', required: false, schema: { type: 'integer' } })
+  @ApiQuery({ name: 'entityType', required: false, enum: ['contact', 'opportunity', 'case'], description: 'With entityId. Any letter case.' })
+  @ApiQuery({ name: 'entityId', required: false, schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 }, description: 'With entityType.' })
+  @ApiQuery({ name: 'categoryId', required: false, schema: { type: 'integer', format: 'int32' }, description: 'A tenant category, or a system one (-1, -2, -3).' })
   @ApiQuery({ name: 'createBy', required: false, schema: { type: 'string', format: 'uuid' } })
   @ApiQuery({ name: 'fromDate', required: false, schema: { type: 'string', format: 'date' }, description: 'YYYY-MM-DD, whole UTC day, inclusive' })
   @ApiQuery({ name: 'toDate', required: false, schema: { type: 'string', format: 'date' }, description: 'YYYY-MM-DD, whole UTC day, inclusive' })
-  @ApiQuery({ name: 'sortBy', required: false, enum: HISTORY_SORT_KEYS })
-  @ApiQuery({ name: 'sortOrder', required: false, enum: ['ascending', 'descending'] })
+  @ApiQuery({
+    name: 'sortBy',
+    required: false,
+    enum: HISTORY_SORT_KEYS,
+    description: 'createBy sorts by the creator\'s display name, category by the category title; text sorts ignore the case of ASCII letters.',
+  })
+  @ApiQuery({
+    name: 'sortOrder',
+    required: false,
+    enum: ['ascending', 'descending'],
+    description: 'Ascending by default when sortBy is given; without sortBy the order is newest first.',
+  })
   @ApiPaging()
   @ApiOkResponse({ type: [RelationshipEventDto], headers: { 'X-Total-Count': { description: 'All matching events', schema: { type: 'integer' } } } })
   @ApiProblemResponses(400, 401, 404)
@@ -48,7 +58,20 @@ export class HistoryController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Add a history event', description: 'On a contact (contactId) or an opportunity or case (entityType + entityId).' })
-  @ApiBody({ type: CreateHistoryEventDto })
+  @ApiExtraModels(CreateHistoryEventDto)
+  @ApiBody({
+    schema: { $ref: getSchemaPath(CreateHistoryEventDto) },
+    examples: {
+      contact: {
+        summary: 'A call on a contact (demo: contact 1, category 3 "Call")',
+        value: { content: 'Called to confirm the order.', categoryId: 3, contactId: 1 },
+      },
+      opportunity: {
+        summary: 'A note on an opportunity, with files and a date',
+        value: { content: 'Sent the revised proposal.', categoryId: 1, entityType: 'opportunity', entityId: 1, created: '2026-11-27T09:12:27Z', fileId: [2, 3] },
+      },
+    },
+  })
   @ApiOkResponse({ type: RelationshipEventDto })
   @ApiProblemResponses(400, 401, 404, 413, 415)
   create(@Caller() caller: AuthenticatedUser, @Body() body: CreateHistoryEventDto): Promise<RelationshipEventDto> {

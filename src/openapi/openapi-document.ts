@@ -3,13 +3,15 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { API_KEY_SECURITY } from '../auth/auth.decorator.js';
 import { PROBLEM_SCHEMA } from '../common/http/api-problem-responses.decorator.js';
 import type { AppConfig } from '../config/app-config.js';
+import { RAW_BODY_EXTENSION } from './api-raw-body.decorator.js';
 
 export const PROBLEM_SCHEMA_NAME = 'Problem';
 
 /**
  * The OpenAPI document of the running application, built from the controllers and response
  * classes themselves, then tightened: response objects allow exactly their documented keys,
- * and every problem answer points at one shared `Problem` schema.
+ * every problem answer points at one shared `Problem` schema, raw request bodies are written
+ * in, and the limits that come from the configuration are filled in.
  */
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
   const demoHint =
@@ -33,13 +35,21 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       name: 'Authorization',
       description: 'Your API key, bare or as `Bearer <key>`.',
     })
-    .addTag('Files', 'Files attached to CRM records: attach, upload, list, download, delete')
-    .addTag('History', 'History events of CRM records: filter, add, delete, categories');
+    .addTag('Files', 'Files attached to CRM records: attach, upload, create text files, list, download, delete')
+    .addTag('History', 'History events of CRM records: filter, add, delete, categories')
+    .addTag('Health', 'Liveness and readiness for orchestrators and load balancers; no API key needed');
   const document = SwaggerModule.createDocument(app, builder.build());
-  return tighten(document);
+  return tighten(document, config);
 }
 
-function tighten(document: OpenAPIObject): OpenAPIObject {
+type Operation = {
+  parameters?: { in: string; name: string }[];
+  requestBody?: { content: Record<string, unknown> };
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  [RAW_BODY_EXTENSION]?: string[];
+};
+
+function tighten(document: OpenAPIObject, config: AppConfig): OpenAPIObject {
   const schemas = (document.components ??= {}).schemas ?? {};
   document.components.schemas = schemas;
   schemas[PROBLEM_SCHEMA_NAME] = structuredClone(PROBLEM_SCHEMA);
@@ -48,22 +58,46 @@ function tighten(document: OpenAPIObject): OpenAPIObject {
   }
   for (const [path, pathItem] of Object.entries(document.paths)) {
     for (const operation of Object.values(pathItem)) {
-      sortParameters(path, operation as { parameters?: { in: string; name: string }[] });
-      const responses = (operation as { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }).responses;
-      for (const response of Object.values(responses ?? {})) {
+      sortParameters(path, operation as Operation);
+      documentRawBodies(operation as Operation);
+      for (const response of Object.values((operation as Operation).responses ?? {})) {
         const problem = response.content?.['application/problem+json'];
         if (problem) problem.schema = { $ref: `#/components/schemas/${PROBLEM_SCHEMA_NAME}` };
       }
     }
   }
+  // MAX_FILE_IDS is configuration, not a constant the DTOs could name: the served limit.
+  setMaxItems(schemas, 'AttachFilesDto', 'fileids', config.maxFileIds);
+  setMaxItems(schemas, 'CreateHistoryEventDto', 'fileId', config.maxFileIds);
   return document;
+}
+
+/**
+ * The media types of @ApiRawBody, written into the request body after the multipart form
+ * @ApiBody describes: the raw body is the file's bytes, in any content type (which is kept as
+ * the file's own), so each is a binary string.
+ */
+function documentRawBodies(operation: Operation): void {
+  const mediaTypes = operation[RAW_BODY_EXTENSION];
+  if (!mediaTypes) return;
+  delete operation[RAW_BODY_EXTENSION];
+  if (!operation.requestBody) throw new Error(`@ApiRawBody needs an @ApiBody on the same route`);
+  for (const mediaType of mediaTypes) {
+    operation.requestBody.content[mediaType] = { schema: { type: 'string', format: 'binary' } };
+  }
+}
+
+function setMaxItems(schemas: Record<string, object>, schemaName: string, property: string, maxItems: number): void {
+  const schema = (schemas[schemaName] as { properties?: Record<string, { type?: string; maxItems?: number }> } | undefined)?.properties?.[property];
+  if (schema?.type !== 'array') throw new Error(`${schemaName}.${property} is not an array in the OpenAPI document`);
+  schema.maxItems = maxItems;
 }
 
 /**
  * Path parameters in the order of the path, then the others by name: decorator order differs
  * between compilers (tsc, SWC), and the committed document must not.
  */
-function sortParameters(path: string, operation: { parameters?: { in: string; name: string }[] }): void {
+function sortParameters(path: string, operation: Operation): void {
   const rank = (parameter: { in: string; name: string }) =>
     parameter.in === 'path' ? path.indexOf(`{${parameter.name}}`) : Number.MAX_SAFE_INTEGER;
   operation.parameters?.sort((a, b) => rank(a) - rank(b) || a.in.localeCompare(b.in) || a.name.localeCompare(b.name));

@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ApiKeysService } from '../auth/api-keys.service.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { FilesService } from '../files/files.service.js';
 import { ShareType } from '../records/entities/share-type.js';
 import { RecordsService } from '../records/records.service.js';
@@ -40,7 +39,6 @@ const FILES: Record<DemoRole, string[]> = {
 @Injectable()
 export class DemoSeedService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tenants: TenantsService,
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
@@ -88,7 +86,9 @@ export class DemoSeedService {
         const created = await this.files.create(
           { userId: users[role].id, tenantId: tenant.id },
           { name: fileName, contentType: 'text/plain', content },
-          this.config.maxUploadBytes,
+          // MAX_UPLOAD_BYTES limits what callers send, not the seed's own few-byte files: with a
+          // tiny limit the seed would otherwise fail half-way, leaving a partial demo data set.
+          Number.MAX_SAFE_INTEGER,
         );
         files[role].push(created.file.id);
       }

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiResponse, type ApiResponseOptions, type HeadersObject } from '@nestjs/swagger';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: a path parameter, a query parameter or the body (see `errors`).',
@@ -12,6 +12,18 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'Too many requests for this API key; see Retry-After.',
   500: 'An unexpected failure; logged on the server, nothing internal in the body.',
   503: 'The database is not answering; see Retry-After.',
+};
+
+const RETRY_AFTER: HeadersObject = {
+  'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1, example: 5 } },
+};
+
+/** The headers a problem answer carries, by status (see ApiError and its subclasses). */
+const HEADERS: Record<number, HeadersObject> = {
+  401: { 'WWW-Authenticate': { description: 'The authentication scheme: `Bearer`.', schema: { type: 'string', example: 'Bearer' } } },
+  416: { 'Content-Range': { description: 'The size of the file: `bytes */<size>`.', schema: { type: 'string', example: 'bytes */1024' } } },
+  429: RETRY_AFTER,
+  503: RETRY_AFTER,
 };
 
 export const PROBLEM_SCHEMA = {
@@ -30,14 +42,14 @@ export const PROBLEM_SCHEMA = {
   },
 };
 
-/** Documents the problem+json answers a route can give. */
+/** One problem+json answer, with its description and the headers it carries. */
+export const problemResponse = (status: number): ApiResponseOptions => ({
+  status,
+  description: DESCRIPTIONS[status],
+  ...(HEADERS[status] ? { headers: structuredClone(HEADERS[status]) } : {}),
+  content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } },
+});
+
+/** Documents the problem+json answers a route can give, plus 429, 500 and 503 that any authenticated route can. */
 export const ApiProblemResponses = (...statuses: number[]) =>
-  applyDecorators(
-    ...[...statuses, 429, 500, 503].map((status) =>
-      ApiResponse({
-        status,
-        description: DESCRIPTIONS[status],
-        content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } },
-      }),
-    ),
-  );
+  applyDecorators(...[...statuses, 429, 500, 503].map((status) => ApiResponse(problemResponse(status))));

@@ -7,8 +7,10 @@ export class AttachFilesDto {
     type: 'array',
     items: { type: 'integer', format: 'int32', minimum: 1, maximum: MAX_ID },
     minItems: 1,
-    description: 'Ids of files to attach, 1 to MAX_FILE_IDS (default 100) of them; repeats count once.',
-    example: [1, 2],
+    description:
+      'Ids of files to attach: 1 to MAX_FILE_IDS of them (a setting, default 100; maxItems is the limit of this server), ' +
+      'counted as sent; repeats count once.',
+    example: [2, 3],
   })
   @IsArray()
   @ArrayMinSize(1)

@@ -6,6 +6,7 @@ export class CreateTextFileDto {
     description: 'The file name; .html or .txt is appended unless it already ends with it. Cleaned like an upload name.',
     example: 'Call notes',
     minLength: 1,
+    maxLength: 1024,
   })
   @IsString()
   @MinLength(1)

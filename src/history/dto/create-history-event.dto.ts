@@ -17,20 +17,23 @@ export class CreateHistoryEventDto {
   @IsInt()
   categoryId: number;
 
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, description: 'The contact; or give entityType and entityId.' })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_ID, description: 'The contact; or give entityType and entityId.', example: 1 })
   @ValidateIf(present('contactId'))
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   contactId?: number;
 
-  @ApiPropertyOptional({ enum: ['opportunity', 'case'], description: 'With entityId, instead of contactId.' })
+  @ApiPropertyOptional({
+    enum: ['opportunity', 'case'],
+    description: 'With entityId, instead of contactId. Opportunity, OPPORTUNITY, Case and CASE are accepted too.',
+  })
   @ValidateIf(present('entityType'))
   @IsString()
   @IsIn(['opportunity', 'case', 'Opportunity', 'Case', 'OPPORTUNITY', 'CASE'], { message: 'entityType must be opportunity or case' })
   entityType?: string;
 
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_ID, description: 'With entityType.' })
   @ValidateIf(present('entityId'))
   @IsInt()
   @Min(1)
@@ -46,7 +49,9 @@ export class CreateHistoryEventDto {
   @ApiPropertyOptional({
     type: 'array',
     items: { type: 'integer', format: 'int32', minimum: 1, maximum: MAX_ID },
-    description: 'Files to link, 0 to MAX_FILE_IDS of them, checked as in attaching.',
+    description:
+      'Files to link: 0 to MAX_FILE_IDS of them (a setting, default 100; maxItems is the limit of this server), counted as ' +
+      'sent, checked as in attaching.',
   })
   @ValidateIf(present('fileId'))
   @IsArray()
