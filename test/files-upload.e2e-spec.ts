@@ -31,6 +31,15 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
 
   const uploadPath = (type: string, id: number | string, query = '') => `/api/2.0/crm/${type}/${id}/files/upload${query}`;
 
+  /** A new tenant with one user and one contact, in an app with its own limits. */
+  const contactScene = async (app: TestApp) => {
+    const fx = fixtures(app.app);
+    const tenant = await fx.tenant();
+    const caller = await fx.user(tenant.id);
+    const contactId = await fx.contact(tenant.id);
+    return { tenant, caller, path: (query = '') => uploadPath('contact', contactId, query) };
+  };
+
   const uploadMultipart = (app: TestApp, apiKey: string, path: string, parts: MultipartPart[]) => {
     const { body, contentType } = multipartBody(parts);
     return app.http().post(path).set('Authorization', apiKey).set('Content-Type', contentType).send(body);
@@ -618,13 +627,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
     });
     afterAll(() => small?.close());
 
-    const smallScene = async () => {
-      const fx = fixtures(small.app);
-      const tenant = await fx.tenant();
-      const caller = await fx.user(tenant.id);
-      const contactId = await fx.contact(tenant.id);
-      return { tenant, caller, path: (query = '') => uploadPath('contact', contactId, query) };
-    };
+    const smallScene = () => contactScene(small);
 
     it('given a raw file of exactly MAX_UPLOAD_BYTES, it is accepted', async () => {
       const { tenant, caller, path } = await smallScene();
@@ -757,13 +760,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
     });
     afterAll(() => few?.close());
 
-    const fewScene = async () => {
-      const fx = fixtures(few.app);
-      const tenant = await fx.tenant();
-      const caller = await fx.user(tenant.id);
-      const contactId = await fx.contact(tenant.id);
-      return { tenant, caller, path: (query = '') => uploadPath('contact', contactId, query) };
-    };
+    const fewScene = () => contactScene(few);
     const parts = (count: number): MultipartPart[] =>
       Array.from({ length: count }, (_, i) => ({ field: `f${i}`, filename: `part-${i}.txt`, contentType: 'text/plain', content: String(i) }));
 
