@@ -15,7 +15,7 @@ RUN npm install -g npm@11.19.1
 WORKDIR /app
 
 COPY package.json package-lock.json .npmrc ./
-# The project .npmrc sets loglevel=silent (for the CLI's JSON output); show npm's own output here.
+# npm at its usual level here, whatever the caller's environment says.
 RUN npm ci --loglevel=notice --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ormconfig.ts ./
