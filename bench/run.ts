@@ -22,6 +22,7 @@ import mysql from 'mysql2/promise';
 import {
   cleanUp,
   createMysqlDatabase,
+  interrupted,
   migrate,
   mysqlUrl,
   mysqlWriter,
@@ -556,7 +557,8 @@ let status = 1;
 try {
   status = await main();
 } catch (error) {
-  console.error(error);
+  // After Ctrl-C, the requests and queries cut short are not findings.
+  if (!interrupted) console.error(error);
 } finally {
   await cleanUp();
 }

@@ -37,6 +37,8 @@ export function mysqlUrl(server: ServerUrl, database: string): string {
 /** Undo actions run once, in reverse order, on normal exit, on failure and on Ctrl-C. */
 const cleanups: Array<() => Promise<void> | void> = [];
 let cleaning: Promise<void> | null = null;
+/** Set on Ctrl-C: whatever fails after it is the interruption, not a finding. */
+export let interrupted = false;
 
 export function onCleanup(action: () => Promise<void> | void): void {
   cleanups.push(action);
@@ -58,6 +60,7 @@ export function cleanUp(): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: cleaning up`);
+    interrupted = true;
     void cleanUp().finally(() => process.exit(130));
   });
 }

@@ -39,6 +39,7 @@ export function freePort(): Promise<number> {
 
 function ask(child: ChildProcess, message: string): Promise<ProbeReport> {
   return new Promise((done, fail) => {
+    if (!child.connected) return fail(new Error('the server has stopped'));
     const timer = setTimeout(() => fail(new Error('the server did not answer the probe')), 10_000);
     const onMessage = (reply: unknown) => {
       const report = (reply as { probe?: ProbeReport })?.probe;
@@ -48,7 +49,13 @@ function ask(child: ChildProcess, message: string): Promise<ProbeReport> {
       done(report);
     };
     child.on('message', onMessage);
-    child.send(message);
+    child.send(message, (error) => {
+      if (error) {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        fail(error);
+      }
+    });
   });
 }
 
@@ -72,6 +79,8 @@ export async function startServer(options: { name: string; script: string; env: 
     env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
+  // A send to a server that has just stopped fails its promise (see ask), not the whole run.
+  child.on('error', () => undefined);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
