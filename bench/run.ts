@@ -502,7 +502,15 @@ async function main(): Promise<number> {
   const measuredCounts = measuredBudget(rows, extra);
   const budgetFailures = checkBudget(measuredCounts);
   if (flag('write-budget')) {
-    writeFileSync(BUDGET_FILE, `${JSON.stringify(measuredCounts, null, 2)}\n`);
+    // Merged into the committed budget, so that a run with --only rewrites only what it measured.
+    let merged: Budget = {};
+    try {
+      merged = JSON.parse(readFileSync(BUDGET_FILE, 'utf8')) as Budget;
+    } catch {
+      // No budget yet.
+    }
+    for (const [database, counts] of Object.entries(measuredCounts)) merged[database] = { ...merged[database], ...counts };
+    writeFileSync(BUDGET_FILE, `${JSON.stringify(merged, null, 2)}\n`);
     log(`wrote ${BUDGET_FILE}`);
   }
   const errorRows = rows.filter((row) => summary(row).errors > 0);
