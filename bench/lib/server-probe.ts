@@ -1,0 +1,91 @@
+/**
+ * Loaded into each server the benchmark starts (`node --import .../server-probe.js`), the
+ * service and the baseline alike. It counts the SQL statements and round trips the process
+ * sends (mysql2: every query/execute call is one round trip, each `;`-separated statement in
+ * it one statement; better-sqlite3: every statement execution), and answers the parent's
+ * questions over the IPC channel: CPU time used, peak resident set since the last reset, and
+ * the counters. Nothing here changes what the server does.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+let statements = 0;
+let roundTrips = 0;
+let peakRss = process.memoryUsage().rss;
+
+function countSql(sql: unknown): void {
+  const text = typeof sql === 'string' ? sql : typeof sql === 'object' && sql !== null ? String((sql as { sql?: unknown }).sql ?? '') : '';
+  roundTrips += 1;
+  statements += Math.max(1, text.split(';').filter((part) => part.trim() !== '').length);
+}
+
+try {
+  // BaseConnection: the prototype every pooled and single mysql2 connection shares.
+  const { Connection } = require('mysql2') as { Connection: { prototype: object } };
+  const proto = Object.getPrototypeOf(Connection.prototype) as Record<string, (...args: unknown[]) => unknown>;
+  for (const method of ['query', 'execute']) {
+    const original = proto[method];
+    proto[method] = function (this: unknown, ...args: unknown[]) {
+      countSql(args[0]);
+      return original.apply(this, args);
+    };
+  }
+} catch {
+  // mysql2 is not installed: nothing to count there.
+}
+
+try {
+  const Database = require('better-sqlite3') as { prototype: Record<string, (...args: unknown[]) => unknown> };
+  const prepare = Database.prototype.prepare;
+  const exec = Database.prototype.exec;
+  let statementPatched = false;
+  Database.prototype.prepare = function (this: unknown, ...args: unknown[]) {
+    const statement = prepare.apply(this, args) as object;
+    if (!statementPatched) {
+      statementPatched = true;
+      const proto = Object.getPrototypeOf(statement) as Record<string, (...a: unknown[]) => unknown>;
+      for (const method of ['run', 'get', 'all', 'iterate']) {
+        const original = proto[method];
+        proto[method] = function (this: unknown, ...a: unknown[]) {
+          statements += 1;
+          roundTrips += 1;
+          return original.apply(this, a);
+        };
+      }
+    }
+    return statement;
+  };
+  Database.prototype.exec = function (this: unknown, ...args: unknown[]) {
+    countSql(args[0]);
+    return exec.apply(this, args);
+  };
+} catch {
+  // better-sqlite3 is not installed: nothing to count there.
+}
+
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 25);
+sampler.unref();
+
+export interface ProbeReport {
+  statements: number;
+  roundTrips: number;
+  /** Microseconds of user + system CPU since the process started. */
+  cpuMicros: number;
+  peakRss: number;
+}
+
+if (process.send) {
+  process.on('message', (message: unknown) => {
+    if (message === 'probe:reset-peak') peakRss = process.memoryUsage().rss;
+    if (message === 'probe:read' || message === 'probe:reset-peak') {
+      const cpu = process.cpuUsage();
+      const report: ProbeReport = { statements, roundTrips, cpuMicros: cpu.user + cpu.system, peakRss: Math.max(peakRss, process.memoryUsage().rss) };
+      process.send!({ probe: report });
+    }
+  });
+  // The channel must not keep a server alive that is asked to stop.
+  process.channel?.unref();
+}
