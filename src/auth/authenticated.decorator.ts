@@ -4,5 +4,5 @@ import { ApiKeyGuard } from './api-key.guard.js';
 
 export const API_KEY_SECURITY = 'apiKey';
 
-/** Requires an API key, and documents that requirement in the OpenAPI document. */
-export const Auth = () => applyDecorators(UseGuards(ApiKeyGuard), ApiSecurity(API_KEY_SECURITY));
+/** Requires an API key (the guard), and documents that requirement in the OpenAPI document. */
+export const Authenticated = () => applyDecorators(UseGuards(ApiKeyGuard), ApiSecurity(API_KEY_SECURITY));
