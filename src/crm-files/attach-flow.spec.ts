@@ -62,7 +62,7 @@ describe('the attach flow', () => {
     files.findReadableIds.mockImplementation(async (_caller: unknown, ids: number[]) => new Set(ids));
     history = new HistoryEventsService({} as never, {} as never, CONFIG, transactions as never, files as never, {} as never, {} as never, {} as never);
     vi.spyOn(history, 'responses').mockImplementation(async (_caller, events) => events.map((event) => ({ ID: event.id }) as never));
-    crmFiles = new CrmFilesService(CONFIG, records as never, {} as never, {} as never, history, transactions as never);
+    crmFiles = new CrmFilesService(CONFIG, records as never, {} as never, {} as never, history);
   });
 
   it('writes one event and its links in one transaction, the ids distinct in first-seen order, and answers the new event', async () => {

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
-import { ForbiddenError, InvalidRequestError, NotFoundError } from '../common/errors/api-error.js';
+import { InvalidRequestError, NotFoundError } from '../common/errors/api-error.js';
 import type { Page } from '../common/http/paging.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { Transactions } from '../database/transactions.js';
 import type { FileDto } from '../files/dto/file.dto.js';
 import type { CrmFile } from '../files/entities/crm-file.entity.js';
 import { FileIntakeService } from '../files/file-intake.service.js';
@@ -12,7 +11,6 @@ import { FilesService, type NewFile } from '../files/files.service.js';
 import { textFile } from '../files/text-file.js';
 import type { RelationshipEventDto } from '../history/dto/relationship-event.dto.js';
 import { filesUploadedEvent, HistoryEventsService } from '../history/history-events.service.js';
-import { canEditFile } from '../records/access/access-policy.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
 import type { RecordRef } from '../records/record-ref.js';
 import { RecordsService } from '../records/records.service.js';
@@ -32,7 +30,6 @@ export class CrmFilesService {
     private readonly files: FilesService,
     private readonly intake: FileIntakeService,
     private readonly history: HistoryEventsService,
-    private readonly transactions: Transactions,
   ) {}
 
   /** One "Files are uploaded" event linking the files, or nothing at all (404 with `missingFileIds`). */
@@ -89,14 +86,7 @@ export class CrmFilesService {
 
   /** Deletes the file, its links and its content; the events it was linked to stay. */
   async delete(caller: AuthenticatedUser, fileId: number): Promise<FileDto> {
-    const file = await this.findForDownload(caller, fileId);
-    if (!canEditFile(caller, file)) throw new ForbiddenError('Only the file\'s creator, its last updater or an admin may delete it.');
-    const [response] = await this.files.toDtos([file]);
-    const deleted = await this.transactions.run((manager) => this.files.deleteRows(manager, [file]));
-    // Of two concurrent deletes, only the one that removed the row answers 200.
-    if (deleted === 0) throw new NotFoundError(`There is no file with id ${fileId}.`);
-    await this.files.removeContents([file]);
-    return response;
+    return this.files.delete(caller, fileId);
   }
 
   /** The rows of staged files and, when `attachTo` is given, the event linking them: one transaction. */

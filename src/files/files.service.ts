@@ -3,10 +3,11 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type EntityManager, type Repository } from 'typeorm';
+import { ForbiddenError, NotFoundError } from '../common/errors/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { forUpdate } from '../database/locking.js';
 import { Transactions } from '../database/transactions.js';
-import { readableFileSql, type Caller } from '../records/access/access-policy.js';
+import { canEditFile, readableFileSql, type Caller } from '../records/access/access-policy.js';
 import { FILE_STORAGE, storageKeyForFile, type FileStorage, type StoredContent } from '../storage/file-storage.js';
 import { UsersService } from '../users/users.service.js';
 import type { FileDto } from './dto/file.dto.js';
@@ -159,6 +160,22 @@ export class FilesService {
   async lockByIds(manager: EntityManager, fileIds: number[]): Promise<CrmFile[]> {
     if (fileIds.length === 0) return [];
     return forUpdate(manager.createQueryBuilder(CrmFile, 'file').where('file.id IN (:...fileIds)', { fileIds })).getMany();
+  }
+
+  /**
+   * DELETE of one file: readable (else 404), editable (else 403), then its row and links in one
+   * transaction and its content after. Answers the file as it was.
+   */
+  async delete(caller: Caller & { tenantId: number }, fileId: number): Promise<FileDto> {
+    const file = await this.findReadable(caller, fileId);
+    if (!file) throw new NotFoundError(`There is no file with id ${fileId}.`);
+    if (!canEditFile(caller, file)) throw new ForbiddenError('Only the file\'s creator, its last updater or an admin may delete it.');
+    const [response] = await this.toDtos([file]);
+    const deleted = await this.transactions.run((manager) => this.deleteRows(manager, [file]));
+    // Of two concurrent deletes, only the one that removed the row answers 200.
+    if (deleted === 0) throw new NotFoundError(`There is no file with id ${fileId}.`);
+    await this.removeContents([file]);
+    return response;
   }
 
   /** Deletes rows (their links go with them by foreign key) in the caller's transaction; returns how many. */
