@@ -48,7 +48,7 @@ describe('hashesEqual', () => {
   });
 });
 
-describe('apiKeyFromAuthorization (SPEC §2: bare or "Bearer <key>")', () => {
+describe('apiKeyFromAuthorization (the key bare or as "Bearer <key>")', () => {
   it.each([
     ['bare', KEY],
     ['Bearer', `Bearer ${KEY}`],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
-import { User } from '../users/entities/user.entity.js';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, type Repository } from 'typeorm';
+import { UsersService } from '../users/users.service.js';
 import { apiKeyFromAuthorization, generateApiKey, hashApiKey, hashesEqual } from './api-key-secret.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
 import { ApiKey } from './entities/api-key.entity.js';
@@ -9,21 +9,27 @@ import { ApiKey } from './entities/api-key.entity.js';
 export class UnknownApiKeyError extends Error {}
 export class UnknownUserError extends Error {}
 
+/** The `api_keys` table: keys are created and revoked by the CLI and checked on every request. */
 @Injectable()
 export class ApiKeysService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>,
+    private readonly users: UsersService,
+  ) {}
 
   /**
    * Looks the key up on every request, without a cache, so that a key created or revoked
-   * by the CLI counts from the very next request. One indexed query.
+   * by the CLI counts from the very next request. One indexed query: it joins `users` by table
+   * name for the user's tenant and role, the one read of another module's table (see
+   * docs/ARCHITECTURE.md), since a second query on every request would cost more than it clarifies.
    */
   async authenticate(authorization: string | undefined): Promise<AuthenticatedUser | null> {
     const key = apiKeyFromAuthorization(authorization);
     if (key === null) return null;
     const hash = hashApiKey(key);
-    const row = await this.dataSource
-      .createQueryBuilder(ApiKey, 'k')
-      .innerJoin(User, 'u', 'u.id = k.user_id')
+    const row = await this.apiKeys
+      .createQueryBuilder('k')
+      .innerJoin('users', 'u', 'u.id = k.user_id')
       .select(['k.id AS key_id', 'k.key_hash AS key_hash', 'u.id AS user_id', 'u.tenant_id AS tenant_id', 'u.is_admin AS is_admin'])
       .where('k.key_hash = :hash AND k.revoked_at IS NULL', { hash })
       .getRawOne<{ key_id: number; key_hash: string; user_id: string; tenant_id: number; is_admin: number | boolean }>();
@@ -32,17 +38,15 @@ export class ApiKeysService {
   }
 
   async create(userId: string, label: string | null): Promise<{ id: number; apiKey: string }> {
-    const user = await this.dataSource.getRepository(User).findOneBy({ id: userId });
+    const user = await this.users.findById(userId);
     if (!user) throw new UnknownUserError(`No user with id ${userId}.`);
     const apiKey = generateApiKey();
-    const saved = await this.dataSource.getRepository(ApiKey).save({ userId, label, keyHash: hashApiKey(apiKey), createdAt: new Date(), revokedAt: null });
+    const saved = await this.apiKeys.save({ userId, label, keyHash: hashApiKey(apiKey), createdAt: new Date(), revokedAt: null });
     return { id: saved.id, apiKey };
   }
 
   async revoke(id: number): Promise<void> {
-    const result = await this.dataSource
-      .getRepository(ApiKey)
-      .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const result = await this.apiKeys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
     if (!result.affected) throw new UnknownApiKeyError(`No active API key with id ${id}.`);
   }
 }

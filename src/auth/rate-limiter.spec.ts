@@ -5,7 +5,7 @@ import { RateLimiter } from './rate-limiter.js';
 const limiter = (rateLimitPerMinute: number) => new RateLimiter({ rateLimitPerMinute } as AppConfig);
 const T0 = 1_800_000_000_000;
 
-describe('RateLimiter (SPEC §1: RATE_LIMIT_PER_MINUTE per API key; 0 turns limiting off)', () => {
+describe('RateLimiter (RATE_LIMIT_PER_MINUTE per API key; 0 turns limiting off)', () => {
   it('never limits when the limit is 0', () => {
     const rateLimiter = limiter(0);
     for (let i = 0; i < 10_000; i++) expect(rateLimiter.take(1, T0)).toEqual({ allowed: true });

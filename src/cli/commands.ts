@@ -6,6 +6,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ApiKeysService } from '../auth/api-keys.service.js';
+import { isPlainId, isUuid } from '../common/validation/ids.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { cleanFileName, contentTypeForName } from '../files/file-name.js';
 import { FilesService } from '../files/files.service.js';
@@ -33,8 +34,6 @@ export const USAGE = `Usage: npm run cli -- <command>
   seed --demo
   help | --help | -h`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function parse<const T extends Options>(args: string[], options: T, allowPositionals = false) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: allowPositionals as true });
@@ -50,12 +49,12 @@ function required(values: Record<string, unknown>, name: string): string {
 }
 
 function positiveInt(value: string, name: string): number {
-  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2_147_483_647) throw new CliUsageError(`--${name} must be a positive integer.`);
+  if (!isPlainId(value)) throw new CliUsageError(`--${name} must be a positive integer.`);
   return Number(value);
 }
 
 function userId(value: string, name: string): string {
-  if (!UUID.test(value)) throw new CliUsageError(`--${name} must be a user id (uuid), got "${value}".`);
+  if (!isUuid(value)) throw new CliUsageError(`--${name} must be a user id (uuid), got "${value}".`);
   return value.toLowerCase();
 }
 
@@ -106,12 +105,10 @@ export const COMMANDS: Record<string, Command> = {
 
   'user create': async (app, args) => {
     const { values } = parse(args, { tenant: { type: 'string' }, name: { type: 'string' }, title: { type: 'string' }, admin: { type: 'boolean' } });
-    const id = await app.get(UsersService).create({
-      tenantId: positiveInt(required(values, 'tenant'), 'tenant'),
-      displayName: required(values, 'name'),
-      title: values.title?.trim() || null,
-      isAdmin: values.admin === true,
-    });
+    const tenantId = positiveInt(required(values, 'tenant'), 'tenant');
+    const displayName = required(values, 'name');
+    await app.get(TenantsService).assertExists(tenantId);
+    const id = await app.get(UsersService).create({ tenantId, displayName, title: values.title?.trim() || null, isAdmin: values.admin === true });
     return { id };
   },
 

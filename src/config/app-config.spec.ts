@@ -15,7 +15,7 @@ function configErrorOf(env: Record<string, string>): ConfigError {
 }
 
 describe('loadAppConfig', () => {
-  it('has exactly the defaults of SPEC §1 when nothing is set', () => {
+  it('has exactly the documented defaults (docs/contract.md, "Limits") when nothing is set', () => {
     expect(loadAppConfig({})).toStrictEqual({
       port: 3000,
       host: '0.0.0.0',

@@ -15,31 +15,31 @@ import {
   type HeadersObject,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Auth } from '../auth/auth.decorator.js';
+import { Authenticated } from '../auth/authenticated.decorator.js';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
-import { Caller } from '../auth/caller.decorator.js';
+import { AuthUser } from '../auth/auth-user.decorator.js';
 import { InvalidRequestError } from '../common/errors/api-error.js';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator.js';
 import { ApiPaging } from '../common/http/api-paging.decorator.js';
 import { parsePage } from '../common/http/paging.js';
 import { StreamedBody } from '../common/http/streamed-body.decorator.js';
 import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
-import { RecordTarget } from '../common/pipes/record-target.decorator.js';
+import { ID_SCHEMA } from '../common/validation/ids.js';
 import { FileDto } from '../files/dto/file.dto.js';
+import { sendFileContent } from '../files/file-download.js';
 import { FilesService } from '../files/files.service.js';
 import { RelationshipEventDto } from '../history/dto/relationship-event.dto.js';
 import { ApiRawBody } from '../openapi/api-raw-body.decorator.js';
 import type { RecordRef } from '../records/record-ref.js';
+import { RecordTarget } from '../records/record-target.decorator.js';
 import { CrmFilesService } from './crm-files.service.js';
 import { AttachFilesDto } from './dto/attach-files.dto.js';
 import { CreateTextFileDto } from './dto/create-text-file.dto.js';
-import { sendFileContent } from './file-download.js';
 
 const ENTITY_TYPE_PARAM = { name: 'entityType', enum: ['contact', 'opportunity', 'case'], description: 'Any letter case.' } as const;
-const ID_SCHEMA = { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 } as const;
 const BINARY = { type: 'string', format: 'binary' } as const;
 
-/** What file-download.ts sends with the content (200 and 206). */
+/** What files/file-download.ts sends with the content (200 and 206). */
 const CONTENT_HEADERS: HeadersObject = {
   ETag: { description: 'The SHA-256 of the content, quoted; send it back in If-None-Match or If-Range.', schema: { type: 'string' } },
   'Content-Disposition': {
@@ -51,7 +51,7 @@ const CONTENT_HEADERS: HeadersObject = {
 };
 
 @ApiTags('Files')
-@Auth()
+@Authenticated()
 @Controller('api/2.0/crm')
 export class CrmFilesController {
   constructor(
@@ -80,7 +80,7 @@ export class CrmFilesController {
   @ApiOkResponse({ type: RelationshipEventDto, description: 'The new event, its Files in request order.' })
   @ApiProblemResponses(400, 401, 404, 413, 415)
   attach(
-    @Caller() caller: AuthenticatedUser,
+    @AuthUser() caller: AuthenticatedUser,
     @RecordTarget() target: RecordRef,
     @Body() body: AttachFilesDto,
   ): Promise<RelationshipEventDto> {
@@ -98,7 +98,7 @@ export class CrmFilesController {
   @ApiOkResponse({ type: [FileDto], headers: { 'X-Total-Count': { description: 'All matching files', schema: { type: 'integer' } } } })
   @ApiProblemResponses(400, 401, 404)
   async list(
-    @Caller() caller: AuthenticatedUser,
+    @AuthUser() caller: AuthenticatedUser,
     @RecordTarget() target: RecordRef,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -146,7 +146,7 @@ export class CrmFilesController {
   @ApiOkResponse({ type: FileDto, description: 'The stored file; the last one when the request carried several.' })
   @ApiProblemResponses(400, 401, 404, 413, 415)
   upload(
-    @Caller() caller: AuthenticatedUser,
+    @AuthUser() caller: AuthenticatedUser,
     @RecordTarget() target: RecordRef,
     @Query('attach') attach: unknown,
     @Req() request: FastifyRequest,
@@ -173,7 +173,7 @@ export class CrmFilesController {
   @ApiOkResponse({ type: FileDto })
   @ApiProblemResponses(400, 401, 404, 413, 415)
   createText(
-    @Caller() caller: AuthenticatedUser,
+    @AuthUser() caller: AuthenticatedUser,
     @RecordTarget() target: RecordRef,
     @Body() body: CreateTextFileDto,
   ): Promise<FileDto> {
@@ -184,7 +184,7 @@ export class CrmFilesController {
   @ApiOperation({ summary: "The id of the tenant's CRM root folder" })
   @ApiOkResponse({ schema: { type: 'integer', format: 'int32', example: 1 } })
   @ApiProblemResponses(401)
-  async root(@Caller() caller: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async root(@AuthUser() caller: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     // A bare JSON integer: serialized here so that Fastify sends it as JSON, not as text.
     reply.type('application/json; charset=utf-8');
     return JSON.stringify(await this.crmFiles.rootFolderId(caller));
@@ -218,7 +218,7 @@ export class CrmFilesController {
   @ApiResponse({ status: 304, description: 'Not modified (If-None-Match)', headers: { ETag: CONTENT_HEADERS.ETag } })
   @ApiProblemResponses(400, 401, 404, 416)
   async download(
-    @Caller() caller: AuthenticatedUser,
+    @AuthUser() caller: AuthenticatedUser,
     @Param('fileid', ParseRecordIdPipe) fileId: number,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -232,7 +232,7 @@ export class CrmFilesController {
   @ApiParam({ name: 'fileid', schema: ID_SCHEMA })
   @ApiOkResponse({ type: FileDto, description: 'The file as it was.' })
   @ApiProblemResponses(400, 401, 403, 404)
-  delete(@Caller() caller: AuthenticatedUser, @Param('fileid', ParseRecordIdPipe) fileId: number): Promise<FileDto> {
+  delete(@AuthUser() caller: AuthenticatedUser, @Param('fileid', ParseRecordIdPipe) fileId: number): Promise<FileDto> {
     return this.crmFiles.delete(caller, fileId);
   }
 }

@@ -4,11 +4,11 @@ import { HistoryModule } from '../history/history.module.js';
 import { RecordsModule } from '../records/records.module.js';
 import { CrmFilesController } from './crm-files.controller.js';
 import { CrmFilesService } from './crm-files.service.js';
-import { FileUploadService } from './file-upload.service.js';
 
+/** The Files API of CRM records: owns no table, composes records, files and history. */
 @Module({
   imports: [FilesModule, HistoryModule, RecordsModule],
   controllers: [CrmFilesController],
-  providers: [CrmFilesService, FileUploadService],
+  providers: [CrmFilesService],
 })
 export class CrmFilesModule {}

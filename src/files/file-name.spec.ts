@@ -4,7 +4,7 @@ import { cleanFileName, contentTypeForName, DEFAULT_CONTENT_TYPE } from './file-
 /** A lone surrogate does not survive a round trip through UTF-8. */
 const wellFormed = (text: string) => Buffer.from(text, 'utf8').toString('utf8') === text;
 
-describe('cleanFileName (SPEC §4.2: no directory part, no control characters, at most 255 characters)', () => {
+describe('cleanFileName (docs/contract.md, "File names": no directory part, no control characters, at most 255 characters)', () => {
   it.each([
     ['report.pdf', 'report.pdf'],
     ['../../etc/passwd', 'passwd'],

@@ -9,8 +9,8 @@ export const MAX_NAME_LENGTH = 255;
  */
 export function cleanFileName(raw: string): string {
   const lastPart = raw.split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const printable = lastPart.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  // Cc: the control characters U+0000 to U+001F and U+007F to U+009F.
+  const printable = lastPart.replace(/\p{Cc}/gu, '').trim();
   if (printable === '.' || printable === '..') return '';
   return [...printable].slice(0, MAX_NAME_LENGTH).join('').trim();
 }

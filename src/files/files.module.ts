@@ -1,5 +1,16 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '../users/users.module.js';
+import { CrmFile } from './entities/crm-file.entity.js';
+import { Folder } from './entities/folder.entity.js';
+import { FileIntakeService } from './file-intake.service.js';
 import { FilesService } from './files.service.js';
+import { FoldersService } from './folders.service.js';
 
-@Module({ providers: [FilesService], exports: [FilesService] })
+/** Everything about a file: rows, folders, intake, contents (through the storage module), download, deletion. */
+@Module({
+  imports: [TypeOrmModule.forFeature([CrmFile, Folder]), UsersModule],
+  providers: [FilesService, FoldersService, FileIntakeService],
+  exports: [FilesService, FoldersService, FileIntakeService],
+})
 export class FilesModule {}

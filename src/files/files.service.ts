@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, type EntityManager } from 'typeorm';
-import { readableFileSql, type Caller } from '../access/access-policy.js';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, type EntityManager, type Repository } from 'typeorm';
+import { ForbiddenError, NotFoundError } from '../common/errors/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { forUpdate } from '../database/locking.js';
 import { Transactions } from '../database/transactions.js';
+import { canEditFile, readableFileSql, type Caller } from '../records/access/access-policy.js';
 import { FILE_STORAGE, storageKeyForFile, type FileStorage, type StoredContent } from '../storage/file-storage.js';
-import { Tenant } from '../tenants/entities/tenant.entity.js';
-import type { EmployeeDto } from '../users/dto/employee.dto.js';
-import { toEmployeeDto } from '../users/employee.mapper.js';
-import { User } from '../users/entities/user.entity.js';
+import { UsersService } from '../users/users.service.js';
 import type { FileDto } from './dto/file.dto.js';
 import { CrmFile } from './entities/crm-file.entity.js';
 import { toFileDto } from './file.mapper.js';
+import { FoldersService } from './folders.service.js';
 
 export interface FileOwner {
   userId: string;
@@ -37,24 +37,26 @@ export interface NewFileContent {
   content: Readable;
 }
 
-/** File rows and their contents. */
+/** The `files` table and the contents in storage: the only code that touches either. */
 @Injectable()
 export class FilesService {
   private readonly logger = new Logger(FilesService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(CrmFile) private readonly files: Repository<CrmFile>,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly transactions: Transactions,
+    private readonly folders: FoldersService,
+    private readonly users: UsersService,
   ) {}
 
   /** Of the given ids, those naming a file of the caller's tenant that the caller may read: one query. */
   async findReadableIds(caller: Caller & { tenantId: number }, fileIds: number[]): Promise<Set<number>> {
     if (fileIds.length === 0) return new Set();
     const readable = readableFileSql(caller, 'file');
-    const rows = await this.dataSource
-      .createQueryBuilder(CrmFile, 'file')
+    const rows = await this.files
+      .createQueryBuilder('file')
       .select('file.id', 'id')
       .where('file.id IN (:...fileIds) AND file.tenant_id = :tenantId', { fileIds, tenantId: caller.tenantId })
       .andWhere(readable.sql, readable.params)
@@ -65,17 +67,22 @@ export class FilesService {
   /** The file, if it is in the caller's tenant and the caller may read it. */
   async findReadable(caller: Caller & { tenantId: number }, fileId: number): Promise<CrmFile | null> {
     const readable = readableFileSql(caller, 'file');
-    return this.dataSource
-      .createQueryBuilder(CrmFile, 'file')
+    return this.files
+      .createQueryBuilder('file')
       .where('file.id = :fileId AND file.tenant_id = :tenantId', { fileId, tenantId: caller.tenantId })
       .andWhere(readable.sql, readable.params)
       .getOne();
   }
 
   async rootFolderId(tenantId: number): Promise<number> {
-    const tenant = await this.dataSource.getRepository(Tenant).findOne({ where: { id: tenantId }, select: { id: true, rootFolderId: true } });
-    if (!tenant?.rootFolderId) throw new Error(`Tenant ${tenantId} has no root folder.`);
-    return tenant.rootFolderId;
+    return this.folders.rootFolderId(tenantId);
+  }
+
+  /** The files of the given ids, in that order (ids without a file are left out): one query. */
+  async findByIds(fileIds: number[]): Promise<CrmFile[]> {
+    if (fileIds.length === 0) return [];
+    const byId = new Map((await this.files.findBy({ id: In(fileIds) })).map((file) => [file.id, file]));
+    return fileIds.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** Streams content to storage under a temporary key; nothing is held in memory. */
@@ -146,6 +153,31 @@ export class FilesService {
     return { file: files[0], result };
   }
 
+  /**
+   * The files of the given ids, locked (on MySQL) until the caller's transaction ends: a
+   * concurrent attach of one of them waits, since its foreign key check needs the row.
+   */
+  async lockByIds(manager: EntityManager, fileIds: number[]): Promise<CrmFile[]> {
+    if (fileIds.length === 0) return [];
+    return forUpdate(manager.createQueryBuilder(CrmFile, 'file').where('file.id IN (:...fileIds)', { fileIds })).getMany();
+  }
+
+  /**
+   * DELETE of one file: readable (else 404), editable (else 403), then its row and links in one
+   * transaction and its content after. Answers the file as it was.
+   */
+  async delete(caller: Caller & { tenantId: number }, fileId: number): Promise<FileDto> {
+    const file = await this.findReadable(caller, fileId);
+    if (!file) throw new NotFoundError(`There is no file with id ${fileId}.`);
+    if (!canEditFile(caller, file)) throw new ForbiddenError('Only the file\'s creator, its last updater or an admin may delete it.');
+    const [response] = await this.toDtos([file]);
+    const deleted = await this.transactions.run((manager) => this.deleteRows(manager, [file]));
+    // Of two concurrent deletes, only the one that removed the row answers 200.
+    if (deleted === 0) throw new NotFoundError(`There is no file with id ${fileId}.`);
+    await this.removeContents([file]);
+    return response;
+  }
+
   /** Deletes rows (their links go with them by foreign key) in the caller's transaction; returns how many. */
   async deleteRows(manager: EntityManager, files: CrmFile[]): Promise<number> {
     if (files.length === 0) return 0;
@@ -171,9 +203,7 @@ export class FilesService {
   /** `File` responses for any number of files, with one query for the users they name. */
   async toDtos(files: CrmFile[]): Promise<FileDto[]> {
     if (files.length === 0) return [];
-    const userIds = [...new Set(files.flatMap((file) => [file.createdBy, file.updatedBy]))];
-    const users = await this.dataSource.getRepository(User).findBy({ id: In(userIds) });
-    const employees = new Map<string, EmployeeDto>(users.map((user) => [user.id, toEmployeeDto(user)]));
+    const employees = await this.users.employeesByIds(files.flatMap((file) => [file.createdBy, file.updatedBy]));
     return files.map((file) => toFileDto(file, employees, this.config.publicBaseUrl));
   }
 }

@@ -1,16 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { FilesNotFoundError, InvalidRequestError } from '../common/errors/api-error.js';
 import { isForeignKeyViolation } from '../common/errors/database-errors.js';
+import type { Page } from '../common/http/paging.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { forUpdate } from '../database/locking.js';
 import { Transactions } from '../database/transactions.js';
 import { FilesService } from '../files/files.service.js';
+import type { Caller } from '../records/access/access-policy.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
+import { belongsToRecordSql, recordColumns, recordOfColumns, type RecordRef } from '../records/record-ref.js';
+import { RecordsService } from '../records/records.service.js';
+import { UsersService } from '../users/users.service.js';
 import type { RelationshipEventDto } from './dto/relationship-event.dto.js';
 import { EventFileLink } from './entities/event-file-link.entity.js';
 import { HistoryEvent } from './entities/history-event.entity.js';
-import { RelationshipEventAssembler } from './relationship-event.assembler.js';
+import { HistoryCategoriesService } from './history-categories.service.js';
+import { toRelationshipEventDtos, userIdsNamed } from './relationship-event.mapper.js';
 import { FILES_UPLOADED_CATEGORY, FILES_UPLOADED_CONTENT } from './system-categories.js';
 
 export interface NewHistoryEvent {
@@ -27,15 +35,40 @@ export function filesUploadedEvent(record: LoadedRecord, fileIds: number[]): New
   return { record, categoryId: FILES_UPLOADED_CATEGORY, content: FILES_UPLOADED_CONTENT, createdAt: new Date(), fileIds };
 }
 
-/** Writing history events with their file links. */
+/**
+ * The `history_events` and `event_files` tables: writing events with their file links, the events
+ * of a record, and `RelationshipEvent` responses. The only code that touches these tables.
+ */
 @Injectable()
 export class HistoryEventsService {
   constructor(
+    @InjectRepository(HistoryEvent) private readonly events: Repository<HistoryEvent>,
+    @InjectRepository(EventFileLink) private readonly links: Repository<EventFileLink>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly files: FilesService,
     private readonly transactions: Transactions,
-    private readonly assembler: RelationshipEventAssembler,
+    private readonly files: FilesService,
+    private readonly records: RecordsService,
+    private readonly users: UsersService,
+    private readonly categories: HistoryCategoriesService,
   ) {}
+
+  /** How many files one event may link (MAX_FILE_IDS): the one place this limit is read. */
+  get maxFileIds(): number {
+    return this.config.maxFileIds;
+  }
+
+  /**
+   * File ids as a request sent them: at most MAX_FILE_IDS counted as sent, then repeats
+   * count once, keeping the first-seen order. `field` names the body property in errors.
+   */
+  distinctFileIds(fileIds: number[], field: string): number[] {
+    if (fileIds.length > this.maxFileIds) {
+      throw new InvalidRequestError(`At most ${this.maxFileIds} file ids may be sent at once.`, [
+        { field, message: `${field} must contain no more than ${this.maxFileIds} elements` },
+      ]);
+    }
+    return [...new Set(fileIds)];
+  }
 
   /**
    * Checks every file in one query, then writes the event and all its links in one
@@ -51,23 +84,11 @@ export class HistoryEventsService {
       if (isForeignKeyViolation(error)) await this.assertFilesReadable(caller, input.fileIds);
       throw error;
     }
-    const [response] = await this.assembler.assemble(caller, [event]);
+    const [response] = await this.responses(caller, [event]);
     return response;
   }
 
-  /**
-   * File ids as a request sent them: at most MAX_FILE_IDS counted as sent, then repeats
-   * count once, keeping the first-seen order. `field` names the body property in errors.
-   */
-  distinctFileIds(fileIds: number[], field: string): number[] {
-    if (fileIds.length > this.config.maxFileIds) {
-      throw new InvalidRequestError(`At most ${this.config.maxFileIds} file ids may be sent at once.`, [
-        { field, message: `${field} must contain no more than ${this.config.maxFileIds} elements` },
-      ]);
-    }
-    return [...new Set(fileIds)];
-  }
-
+  /** 404 listing `missingFileIds` unless the caller may read every one of the files: one query. */
   async assertFilesReadable(caller: AuthenticatedUser, fileIds: number[]): Promise<void> {
     if (fileIds.length === 0) return;
     const readable = await this.files.findReadableIds(caller, fileIds);
@@ -77,14 +98,11 @@ export class HistoryEventsService {
 
   /** The writes of one event, for callers that already hold a transaction (upload-and-attach). */
   async insert(manager: EntityManager, caller: AuthenticatedUser, input: NewHistoryEvent): Promise<HistoryEvent> {
-    const { record } = input;
     const event = manager.getRepository(HistoryEvent).create({
       tenantId: caller.tenantId,
       categoryId: input.categoryId,
       content: input.content,
-      contactId: record.type === 'contact' ? record.id : null,
-      entityType: record.type === 'contact' ? null : record.type,
-      entityId: record.type === 'contact' ? null : record.id,
+      ...recordColumns(input.record),
       createdBy: caller.userId,
       createdAt: input.createdAt,
     });
@@ -100,5 +118,92 @@ export class HistoryEventsService {
         .execute();
     }
     return event;
+  }
+
+  /** The tenant's events that belong to the record: the base of the file list and of the history filter. */
+  eventsOfRecord(tenantId: number, record: RecordRef | null, alias = 'event'): SelectQueryBuilder<HistoryEvent> {
+    const query = this.events.createQueryBuilder(alias).where(`${alias}.tenant_id = :tenantId`, { tenantId });
+    if (record) {
+      const belongs = belongsToRecordSql(alias, record);
+      query.andWhere(belongs.sql, belongs.params);
+    }
+    return query;
+  }
+
+  /**
+   * One page of the distinct files linked to any event of the record, newest link first (links
+   * are ordered by their event's id), then by file id descending, with their total: two queries.
+   */
+  async linkedFileIds(tenantId: number, record: RecordRef, page: Page): Promise<{ fileIds: number[]; total: number }> {
+    const linksOfRecord = () => this.eventsOfRecord(tenantId, record).innerJoin(EventFileLink, 'link', 'link.event_id = event.id');
+    const [totalRow, pageRows] = await Promise.all([
+      linksOfRecord().select('COUNT(DISTINCT link.file_id)', 'total').getRawOne<{ total: number | string }>(),
+      linksOfRecord()
+        .select('link.file_id', 'fileId')
+        .addSelect('MAX(link.event_id)', 'newestLink')
+        .groupBy('link.file_id')
+        .orderBy('MAX(link.event_id)', 'DESC')
+        .addOrderBy('link.file_id', 'DESC')
+        .offset(page.startIndex)
+        .limit(page.count)
+        .getRawMany<{ fileId: number }>(),
+    ]);
+    return { fileIds: pageRows.map((row) => Number(row.fileId)), total: Number(totalRow?.total ?? 0) };
+  }
+
+  /** The events of the given ids, in that order: one query. */
+  async findByIds(ids: number[]): Promise<HistoryEvent[]> {
+    if (ids.length === 0) return [];
+    const byId = new Map((await this.events.findBy({ id: In(ids) })).map((event) => [event.id, event]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async findInTenant(tenantId: number, id: number): Promise<HistoryEvent | null> {
+    return this.events.findOneBy({ id, tenantId });
+  }
+
+  /** The event, locked (on MySQL) until the caller's transaction ends. */
+  async lock(manager: EntityManager, tenantId: number, eventId: number): Promise<HistoryEvent | null> {
+    return forUpdate(manager.createQueryBuilder(HistoryEvent, 'event').where('event.id = :eventId AND event.tenant_id = :tenantId', { eventId, tenantId })).getOne();
+  }
+
+  /** The ids of the files the event links, in the caller's transaction. */
+  async linkedFileIdsOf(manager: EntityManager, eventId: number): Promise<number[]> {
+    return (await manager.getRepository(EventFileLink).find({ where: { eventId }, select: { fileId: true } })).map((link) => link.fileId);
+  }
+
+  /** All links of the given files, locked (on MySQL) until the caller's transaction ends. */
+  async lockLinksOfFiles(manager: EntityManager, fileIds: number[]): Promise<EventFileLink[]> {
+    return forUpdate(manager.createQueryBuilder(EventFileLink, 'link').where('link.file_id IN (:...fileIds)', { fileIds })).getMany();
+  }
+
+  /** Deletes the event (its links go with it by foreign key), in the caller's transaction. */
+  async deleteEvent(manager: EntityManager, eventId: number): Promise<void> {
+    await manager.getRepository(HistoryEvent).delete({ id: eventId });
+  }
+
+  /**
+   * `RelationshipEvent` responses for any number of events in a fixed number of queries (links,
+   * categories, the records' five, files, users), whatever the number of events, files or users.
+   */
+  async responses(caller: Caller, events: HistoryEvent[]): Promise<RelationshipEventDto[]> {
+    if (events.length === 0) return [];
+    const [links, tenantCategories, records] = await Promise.all([
+      this.links.find({ where: { eventId: In(events.map((event) => event.id)) }, order: { eventId: 'ASC', position: 'ASC' } }),
+      this.categories.findByIds(events.map((event) => event.categoryId)),
+      this.records.summaries(caller, events.map(recordOfColumns)),
+    ]);
+    const fileIdsByEvent = new Map<number, number[]>();
+    for (const link of links) fileIdsByEvent.set(link.eventId, [...(fileIdsByEvent.get(link.eventId) ?? []), link.fileId]);
+    const files = await this.files.findByIds([...new Set(links.map((link) => link.fileId))]);
+    const employees = await this.users.employeesByIds(userIdsNamed(events, files, records.values()));
+    return toRelationshipEventDtos(caller, events, {
+      fileIdsByEvent,
+      files,
+      tenantCategories,
+      records,
+      employees,
+      publicBaseUrl: this.config.publicBaseUrl,
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../common/errors/api-error.js';
 import type { FieldError } from '../common/errors/problem.js';
 import { integerParam, parsePage, type Page } from '../common/http/paging.js';
-import { MAX_ID } from '../common/pipes/parse-record-id.pipe.js';
+import { INT32_MIN, isUuid, MAX_ID } from '../common/validation/ids.js';
 import { RECORD_TYPES, type RecordType } from '../records/entities/record-type.js';
 import type { RecordRef } from '../records/record-ref.js';
 
@@ -21,9 +21,7 @@ export interface HistoryFilter {
   page: Page;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const INT32_MIN = -2_147_483_648;
 const LAST_DAY = Date.UTC(9999, 11, 31);
 
 /** The query of GET /history/filter, validated as a whole: every invalid parameter is listed. */
@@ -54,8 +52,8 @@ export function parseHistoryFilter(query: Record<string, unknown>): HistoryFilte
   const categoryId = query.categoryId === undefined ? null : integerParam(query, 'categoryId', 0, INT32_MIN, MAX_ID, errors);
 
   const createByText = text('createBy');
-  if (createByText !== undefined && !UUID.test(createByText)) errors.push({ field: 'createBy', message: 'createBy must be a user id (uuid)' });
-  const createBy = createByText !== undefined && UUID.test(createByText) ? createByText.toLowerCase() : null;
+  if (createByText !== undefined && !isUuid(createByText)) errors.push({ field: 'createBy', message: 'createBy must be a user id (uuid)' });
+  const createBy = createByText !== undefined && isUuid(createByText) ? createByText.toLowerCase() : null;
 
   const from = day(text('fromDate'), 'fromDate', errors);
   const to = day(text('toDate'), 'toDate', errors);

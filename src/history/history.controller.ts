@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Auth } from '../auth/auth.decorator.js';
+import { Authenticated } from '../auth/authenticated.decorator.js';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
-import { Caller } from '../auth/caller.decorator.js';
+import { AuthUser } from '../auth/auth-user.decorator.js';
 import { ApiPaging } from '../common/http/api-paging.decorator.js';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator.js';
+import { ID_SCHEMA } from '../common/validation/ids.js';
 import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
 import { CategoryDto } from './dto/category.dto.js';
 import { CreateHistoryEventDto } from './dto/create-history-event.dto.js';
@@ -14,7 +15,7 @@ import { HISTORY_SORT_KEYS, parseHistoryFilter } from './history-filter.js';
 import { HistoryService } from './history.service.js';
 
 @ApiTags('History')
-@Auth()
+@Authenticated()
 @Controller('api/2.0/crm/history')
 export class HistoryController {
   constructor(private readonly history: HistoryService) {}
@@ -25,7 +26,7 @@ export class HistoryController {
     description: 'The events the caller may read, filtered, sorted and paged. Without sortBy: newest first. Ties: id descending.',
   })
   @ApiQuery({ name: 'entityType', required: false, enum: ['contact', 'opportunity', 'case'], description: 'With entityId. Any letter case.' })
-  @ApiQuery({ name: 'entityId', required: false, schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 }, description: 'With entityType.' })
+  @ApiQuery({ name: 'entityId', required: false, schema: ID_SCHEMA, description: 'With entityType.' })
   @ApiQuery({ name: 'categoryId', required: false, schema: { type: 'integer', format: 'int32' }, description: 'A tenant category, or a system one (-1, -2, -3).' })
   @ApiQuery({ name: 'createBy', required: false, schema: { type: 'string', format: 'uuid' } })
   @ApiQuery({ name: 'fromDate', required: false, schema: { type: 'string', format: 'date' }, description: 'YYYY-MM-DD, whole UTC day, inclusive' })
@@ -46,7 +47,7 @@ export class HistoryController {
   @ApiOkResponse({ type: [RelationshipEventDto], headers: { 'X-Total-Count': { description: 'All matching events', schema: { type: 'integer' } } } })
   @ApiProblemResponses(400, 401, 404)
   async filter(
-    @Caller() caller: AuthenticatedUser,
+    @AuthUser() caller: AuthenticatedUser,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RelationshipEventDto[]> {
@@ -74,7 +75,7 @@ export class HistoryController {
   })
   @ApiOkResponse({ type: RelationshipEventDto })
   @ApiProblemResponses(400, 401, 404, 413, 415)
-  create(@Caller() caller: AuthenticatedUser, @Body() body: CreateHistoryEventDto): Promise<RelationshipEventDto> {
+  create(@AuthUser() caller: AuthenticatedUser, @Body() body: CreateHistoryEventDto): Promise<RelationshipEventDto> {
     return this.history.create(caller, body);
   }
 
@@ -83,10 +84,10 @@ export class HistoryController {
     summary: 'Delete a history event',
     description: 'Files linked to no other event and editable by the caller are deleted with it; the others are only unlinked.',
   })
-  @ApiParam({ name: 'id', schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 } })
+  @ApiParam({ name: 'id', schema: ID_SCHEMA })
   @ApiOkResponse({ type: RelationshipEventDto, description: 'The event as it was.' })
   @ApiProblemResponses(400, 401, 403, 404)
-  delete(@Caller() caller: AuthenticatedUser, @Param('id', ParseRecordIdPipe) id: number): Promise<RelationshipEventDto> {
+  delete(@AuthUser() caller: AuthenticatedUser, @Param('id', ParseRecordIdPipe) id: number): Promise<RelationshipEventDto> {
     return this.history.delete(caller, id);
   }
 
@@ -94,7 +95,7 @@ export class HistoryController {
   @ApiOperation({ summary: "The tenant's history categories", description: 'By SortOrder, then ID. System categories are not listed.' })
   @ApiOkResponse({ type: [CategoryDto] })
   @ApiProblemResponses(401)
-  categories(@Caller() caller: AuthenticatedUser): Promise<CategoryDto[]> {
+  categories(@AuthUser() caller: AuthenticatedUser): Promise<CategoryDto[]> {
     return this.history.categories(caller);
   }
 }

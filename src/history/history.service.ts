@@ -1,27 +1,21 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
-import { canEditFile, eventPermissions, readableEventSql } from '../access/access-policy.js';
+import { Injectable } from '@nestjs/common';
+import type { SelectQueryBuilder } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { ForbiddenError, InvalidRequestError, NotFoundError } from '../common/errors/api-error.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { forUpdate } from '../database/locking.js';
 import { Transactions } from '../database/transactions.js';
-import { CrmFile } from '../files/entities/crm-file.entity.js';
+import type { CrmFile } from '../files/entities/crm-file.entity.js';
 import { FilesService } from '../files/files.service.js';
+import { canEditFile, eventPermissions, readableEventSql } from '../records/access/access-policy.js';
 import type { EntityRecordType } from '../records/entities/record-type.js';
-import type { RecordRef } from '../records/record-ref.js';
+import { recordOfColumns, type RecordRef } from '../records/record-ref.js';
 import { RecordsService } from '../records/records.service.js';
-import { toCategoryDto } from './category.mapper.js';
 import type { CategoryDto } from './dto/category.dto.js';
 import type { CreateHistoryEventDto } from './dto/create-history-event.dto.js';
 import type { RelationshipEventDto } from './dto/relationship-event.dto.js';
-import { EventFileLink } from './entities/event-file-link.entity.js';
-import { HistoryCategory } from './entities/history-category.entity.js';
-import { HistoryEvent } from './entities/history-event.entity.js';
+import type { HistoryEvent } from './entities/history-event.entity.js';
 import type { HistoryFilter, HistorySortKey } from './history-filter.js';
+import { HistoryCategoriesService } from './history-categories.service.js';
 import { HistoryEventsService } from './history-events.service.js';
-import { RelationshipEventAssembler } from './relationship-event.assembler.js';
 import { SYSTEM_CATEGORIES } from './system-categories.js';
 
 const FIRST_CREATED = Date.UTC(1000, 0, 1);
@@ -45,23 +39,21 @@ const SORT_EXPRESSIONS: Record<HistorySortKey, string> = {
   id: 'event.id',
 };
 
-/** The History API (SPEC §4.3). */
+/** The History API: filter, create, delete, categories. */
 @Injectable()
 export class HistoryService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly records: RecordsService,
     private readonly files: FilesService,
     private readonly events: HistoryEventsService,
-    private readonly assembler: RelationshipEventAssembler,
+    private readonly categoryRows: HistoryCategoriesService,
     private readonly transactions: Transactions,
   ) {}
 
   /**
    * The events the caller may read that match the filter, one page of them. Readability is
    * decided in SQL, so paging and the total are exact; the page costs a fixed number of
-   * queries (count, page of ids, events, then the assembler's batches) whatever its size.
+   * queries (count, page of ids, events, then the responses' batches) whatever its size.
    */
   async filter(caller: AuthenticatedUser, filter: HistoryFilter): Promise<{ items: RelationshipEventDto[]; total: number }> {
     if (filter.record) await this.records.findReadable(caller, filter.record);
@@ -78,25 +70,18 @@ export class HistoryService {
       base().select('COUNT(*)', 'total').getRawOne<{ total: number | string }>(),
       page.getRawMany<{ id: number | string }>(),
     ]);
-    const ids = pageRows.map((row) => Number(row.id));
-    const rows = ids.length ? await this.dataSource.getRepository(HistoryEvent).findBy({ id: In(ids) }) : [];
-    const byId = new Map(rows.map((event) => [event.id, event]));
-    const ordered = ids.map((id) => byId.get(id)).filter((event): event is HistoryEvent => event !== undefined);
-    return { items: await this.assembler.assemble(caller, ordered), total: Number(countRow?.total ?? 0) };
+    const events = await this.events.findByIds(pageRows.map((row) => Number(row.id)));
+    return { items: await this.events.responses(caller, events), total: Number(countRow?.total ?? 0) };
   }
 
   private filteredEvents(caller: AuthenticatedUser, filter: HistoryFilter): SelectQueryBuilder<HistoryEvent> {
     const readable = readableEventSql(caller, 'event');
-    const query = this.dataSource
-      .createQueryBuilder(HistoryEvent, 'event')
+    // Joined by table name, only to sort by the creator's name or the category's title in SQL.
+    const query = this.events
+      .eventsOfRecord(caller.tenantId, filter.record)
       .leftJoin('users', 'creator', 'creator.id = event.created_by')
       .leftJoin('history_categories', 'category', 'category.id = event.category_id')
-      .where('event.tenant_id = :tenantId', { tenantId: caller.tenantId })
       .andWhere(readable.sql, readable.params);
-    if (filter.record?.type === 'contact') query.andWhere('event.contact_id = :recordId', { recordId: filter.record.id });
-    else if (filter.record) {
-      query.andWhere('event.entity_type = :recordType AND event.entity_id = :recordId', { recordType: filter.record.type, recordId: filter.record.id });
-    }
     if (filter.categoryId !== null) query.andWhere('event.category_id = :categoryId', { categoryId: filter.categoryId });
     if (filter.createBy !== null) query.andWhere('event.created_by = :createBy', { createBy: filter.createBy });
     if (filter.from) query.andWhere('event.created_at >= :from', { from: filter.from });
@@ -109,7 +94,7 @@ export class HistoryService {
     const target = this.targetOf(body);
     const fileIds = this.events.distinctFileIds(body.fileId ?? [], 'fileId');
     const created = body.created === undefined ? new Date() : this.parseCreated(body.created);
-    await this.assertCategoryExists(caller, body.categoryId);
+    await this.categoryRows.assertExists(caller.tenantId, body.categoryId);
     const record = await this.records.findReadable(caller, target);
     return this.events.record(caller, { record, categoryId: body.categoryId, content: body.content, createdAt: created, fileIds });
   }
@@ -119,37 +104,28 @@ export class HistoryService {
    * edit are deleted with it, in the same transaction; the others are merely unlinked.
    */
   async delete(caller: AuthenticatedUser, eventId: number): Promise<RelationshipEventDto> {
-    const event = await this.dataSource.getRepository(HistoryEvent).findOneBy({ id: eventId, tenantId: caller.tenantId });
-    const record = event ? await this.records.permissionsFor(caller, recordOf(event)) : null;
+    const event = await this.events.findInTenant(caller.tenantId, eventId);
+    const record = event ? await this.records.permissionsFor(caller, recordOfColumns(event)) : null;
     const permissions = event && record ? eventPermissions(caller, event, record) : null;
     if (!event || !permissions?.canRead) throw new NotFoundError(`There is no history event with id ${eventId}.`);
     if (!permissions.canEdit) throw new ForbiddenError('You may read this event but not delete it.');
-    const [response] = await this.assembler.assemble(caller, [event]);
+    const [response] = await this.events.responses(caller, [event]);
 
     const deletedFiles = await this.transactions.run(async (manager) => {
       // Locked first: of two concurrent deletes of one event, the second finds nothing (404).
-      const locked = await forUpdate(
-        manager.createQueryBuilder(HistoryEvent, 'event').where('event.id = :eventId AND event.tenant_id = :tenantId', {
-          eventId,
-          tenantId: caller.tenantId,
-        }),
-      ).getOne();
+      const locked = await this.events.lock(manager, caller.tenantId, eventId);
       if (!locked) throw new NotFoundError(`There is no history event with id ${eventId}.`);
-      const linkedIds = (await manager.getRepository(EventFileLink).find({ where: { eventId }, select: { fileId: true } })).map(
-        (link) => link.fileId,
-      );
+      const linkedIds = await this.events.linkedFileIdsOf(manager, eventId);
       let orphans: CrmFile[] = [];
       if (linkedIds.length > 0) {
         // Locking the files makes a concurrent attach of one of them wait (its foreign key
         // check needs the row) until we are done, and makes us see links it committed before.
-        const files = await forUpdate(manager.createQueryBuilder(CrmFile, 'file').where('file.id IN (:...linkedIds)', { linkedIds })).getMany();
-        const links = await forUpdate(
-          manager.createQueryBuilder(EventFileLink, 'link').where('link.file_id IN (:...linkedIds)', { linkedIds }),
-        ).getMany();
+        const files = await this.files.lockByIds(manager, linkedIds);
+        const links = await this.events.lockLinksOfFiles(manager, linkedIds);
         const linkCount = (fileId: number) => links.filter((link) => link.fileId === fileId).length;
         orphans = files.filter((file) => linkCount(file.id) === 1 && canEditFile(caller, file));
       }
-      await manager.getRepository(HistoryEvent).delete({ id: eventId });
+      await this.events.deleteEvent(manager, eventId);
       await this.files.deleteRows(manager, orphans);
       return orphans;
     });
@@ -158,10 +134,7 @@ export class HistoryService {
   }
 
   async categories(caller: AuthenticatedUser): Promise<CategoryDto[]> {
-    const categories = await this.dataSource
-      .getRepository(HistoryCategory)
-      .find({ where: { tenantId: caller.tenantId }, order: { sortOrder: 'ASC', id: 'ASC' } });
-    return categories.map(toCategoryDto);
+    return this.categoryRows.list(caller.tenantId);
   }
 
   private targetOf(body: CreateHistoryEventDto): RecordRef {
@@ -188,14 +161,6 @@ export class HistoryService {
     }
     return date;
   }
-
-  private async assertCategoryExists(caller: AuthenticatedUser, categoryId: number): Promise<void> {
-    if (SYSTEM_CATEGORIES.has(categoryId)) return;
-    const exists = categoryId > 0 && (await this.dataSource.getRepository(HistoryCategory).existsBy({ id: categoryId, tenantId: caller.tenantId }));
-    if (!exists) {
-      throw new InvalidRequestError(`There is no history category ${categoryId}.`, [{ field: 'categoryId', message: 'unknown category' }]);
-    }
-  }
 }
 
 /**
@@ -209,6 +174,3 @@ function isCalendarDateTime(value: string): boolean {
   return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === match[1] && Number(match[2]) <= 23;
 }
 
-function recordOf(event: HistoryEvent): RecordRef {
-  return event.contactId !== null ? { type: 'contact', id: event.contactId } : { type: event.entityType!, id: event.entityId! };
-}

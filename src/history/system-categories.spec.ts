@@ -9,7 +9,7 @@ import {
   systemCategoryDto,
 } from './system-categories.js';
 
-describe('system categories (SPEC §3)', () => {
+describe('system categories (docs/contract.md, "History events")', () => {
   it('are exactly -1, -2 and -3 with their titles', () => {
     expect([...SYSTEM_CATEGORIES]).toEqual([
       [-1, 'Task is closed'],

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { API_KEY_SECURITY } from '../auth/auth.decorator.js';
+import { API_KEY_SECURITY } from '../auth/authenticated.decorator.js';
 import { PROBLEM_SCHEMA } from '../common/http/api-problem-responses.decorator.js';
 import type { AppConfig } from '../config/app-config.js';
 import { RAW_BODY_EXTENSION } from './api-raw-body.decorator.js';

@@ -1,4 +1,4 @@
-import type { RecordPermissions } from '../access/access-policy.js';
+import type { RecordPermissions } from './access/access-policy.js';
 import type { RecordRef } from './record-ref.js';
 
 /** A record the caller is known to be able to read, with what the caller may do to it. */

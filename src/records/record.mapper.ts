@@ -1,4 +1,4 @@
-import type { RecordPermissions } from '../access/access-policy.js';
+import type { RecordPermissions } from './access/access-policy.js';
 import type { EmployeeDto } from '../users/dto/employee.dto.js';
 import type { ContactDto } from './dto/contact.dto.js';
 import type { CurrencyDto } from './dto/currency.dto.js';
@@ -43,7 +43,7 @@ export function toContactDto(
     ShareType: contact.shareType,
     Currency: currency ? toCurrencyDto(currency) : null,
     CanEdit: permissions.canEdit,
-    // Delete rights equal edit rights (SPEC §3).
+    // Delete rights equal edit rights (docs/contract.md, "Access rules").
     CanDelete: permissions.canEdit,
   };
 }

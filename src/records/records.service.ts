@@ -1,19 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, type EntityManager } from 'typeorm';
-import { contactPermissions, entityPermissions, type Caller, type RecordPermissions } from '../access/access-policy.js';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, In, type EntityManager, type Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors/api-error.js';
 import { Transactions } from '../database/transactions.js';
+import { UsersService } from '../users/users.service.js';
+import { contactPermissions, entityPermissions, type Caller, type RecordPermissions } from './access/access-policy.js';
 import { AccessListEntry } from './entities/access-list-entry.entity.js';
 import { Contact } from './entities/contact.entity.js';
 import { CrmCase } from './entities/crm-case.entity.js';
 import { Currency } from './entities/currency.entity.js';
+import type { EntityRecord } from './entities/entity-record.js';
 import { Opportunity } from './entities/opportunity.entity.js';
 import type { EntityRecordType, RecordType } from './entities/record-type.js';
 import { ShareType } from './entities/share-type.js';
 import type { LoadedRecord } from './loaded-record.js';
-import type { RecordRef } from './record-ref.js';
-import { User } from '../users/entities/user.entity.js';
+import { recordKey, type RecordRef } from './record-ref.js';
 
 export class RecordInputError extends Error {}
 
@@ -35,11 +36,29 @@ export interface NewEntityRecord {
 
 const ENTITY_CLASSES = { opportunity: Opportunity, case: CrmCase } as const;
 
-/** Contacts, opportunities and cases: loading one with the caller's rights, and creating them. */
+/** A record as an event response shows it, with what the caller may do to it. */
+export interface RecordSummary {
+  permissions: RecordPermissions;
+  /** For a contact: the row, its currency and the user ids of its access list. */
+  contact: { row: Contact; currency: Currency | null; accessList: string[] } | null;
+  /** For an opportunity or case. */
+  entity: { type: EntityRecordType; id: number; title: string } | null;
+}
+
+/**
+ * Contacts, opportunities, cases, their access lists and the currencies: the only code that
+ * touches these tables. Loads one record with the caller's rights, many for responses, and
+ * creates them.
+ */
 @Injectable()
 export class RecordsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(Contact) private readonly contacts: Repository<Contact>,
+    @InjectRepository(Opportunity) private readonly opportunities: Repository<Opportunity>,
+    @InjectRepository(CrmCase) private readonly cases: Repository<CrmCase>,
+    @InjectRepository(AccessListEntry) private readonly accessEntries: Repository<AccessListEntry>,
+    @InjectRepository(Currency) private readonly currencies: Repository<Currency>,
+    private readonly users: UsersService,
     private readonly transactions: Transactions,
   ) {}
 
@@ -56,21 +75,70 @@ export class RecordsService {
   /** What the caller may do to the record, or null when it is not in the caller's tenant. */
   async permissionsFor(caller: Caller & { tenantId: number }, ref: RecordRef): Promise<RecordPermissions | null> {
     const accessListOf = async () =>
-      (await this.dataSource.getRepository(AccessListEntry).find({ where: { recordType: ref.type, recordId: ref.id }, select: { userId: true } })).map(
+      (await this.accessEntries.find({ where: { recordType: ref.type, recordId: ref.id }, select: { userId: true } })).map(
         (entry) => entry.userId,
       );
     if (ref.type === 'contact') {
-      const contact = await this.dataSource
-        .getRepository(Contact)
-        .findOne({ where: { id: ref.id, tenantId: caller.tenantId }, select: { id: true, shareType: true } });
+      const contact = await this.contacts.findOne({ where: { id: ref.id, tenantId: caller.tenantId }, select: { id: true, shareType: true } });
       if (!contact) return null;
       return contactPermissions(caller, { shareType: contact.shareType, accessList: caller.isAdmin ? [] : await accessListOf() });
     }
-    const entity = await this.dataSource
-      .getRepository<Opportunity | CrmCase>(ENTITY_CLASSES[ref.type])
-      .findOne({ where: { id: ref.id, tenantId: caller.tenantId }, select: { id: true, createdBy: true } });
+    const entity = await this.entityRepository(ref.type).findOne({ where: { id: ref.id, tenantId: caller.tenantId }, select: { id: true, createdBy: true } });
     if (!entity) return null;
     return entityPermissions(caller, { createdBy: entity.createdBy, accessList: caller.isAdmin ? [] : await accessListOf() });
+  }
+
+  /**
+   * The records of events, for their responses: five queries whatever their number (contacts,
+   * opportunities, cases, access lists, then currencies). Keyed by recordKey.
+   */
+  async summaries(caller: Caller, refs: RecordRef[]): Promise<Map<string, RecordSummary>> {
+    const idsOf = (type: RecordType) => [...new Set(refs.filter((ref) => ref.type === type).map((ref) => ref.id))];
+    const contactIds = idsOf('contact');
+    const opportunityIds = idsOf('opportunity');
+    const caseIds = idsOf('case');
+    const [contacts, opportunities, cases, accessEntries] = await Promise.all([
+      contactIds.length ? this.contacts.findBy({ id: In(contactIds) }) : [],
+      opportunityIds.length ? this.opportunities.findBy({ id: In(opportunityIds) }) : [],
+      caseIds.length ? this.cases.findBy({ id: In(caseIds) }) : [],
+      this.accessEntriesOf({ contact: contactIds, opportunity: opportunityIds, case: caseIds }),
+    ]);
+    const currencyCodes = [...new Set(contacts.map((contact) => contact.currencyAbbreviation).filter((code) => code !== null))];
+    const currencies = currencyCodes.length ? await this.currencies.findBy({ abbreviation: In(currencyCodes) }) : [];
+    const currenciesByCode = new Map(currencies.map((currency) => [currency.abbreviation, currency]));
+
+    const accessLists = new Map<string, string[]>();
+    for (const entry of accessEntries) {
+      const key = recordKey({ type: entry.recordType, id: entry.recordId });
+      accessLists.set(key, [...(accessLists.get(key) ?? []), entry.userId]);
+    }
+    const accessListOf = (ref: RecordRef) => accessLists.get(recordKey(ref)) ?? [];
+    const summaries = new Map<string, RecordSummary>();
+    for (const row of contacts) {
+      const ref: RecordRef = { type: 'contact', id: row.id };
+      const accessList = accessListOf(ref);
+      const currency = row.currencyAbbreviation === null ? null : (currenciesByCode.get(row.currencyAbbreviation) ?? null);
+      summaries.set(recordKey(ref), {
+        permissions: contactPermissions(caller, { shareType: row.shareType, accessList }),
+        contact: { row, currency, accessList },
+        entity: null,
+      });
+    }
+    const entities: [EntityRecordType, EntityRecord[]][] = [
+      ['opportunity', opportunities],
+      ['case', cases],
+    ];
+    for (const [type, rows] of entities) {
+      for (const row of rows) {
+        const ref: RecordRef = { type, id: row.id };
+        summaries.set(recordKey(ref), {
+          permissions: entityPermissions(caller, { createdBy: row.createdBy, accessList: accessListOf(ref) }),
+          contact: null,
+          entity: { type, id: row.id, title: row.title },
+        });
+      }
+    }
+    return summaries;
   }
 
   async createContact(input: NewContact): Promise<number> {
@@ -98,7 +166,7 @@ export class RecordsService {
     return this.transactions.run(async (manager) => {
       await this.assertUsersInTenant(manager, input.tenantId, [input.createdBy, ...input.accessList]);
       const record = await manager
-        .getRepository<Opportunity | CrmCase>(ENTITY_CLASSES[type])
+        .getRepository<EntityRecord>(ENTITY_CLASSES[type])
         .save({ tenantId: input.tenantId, title: input.title, createdBy: input.createdBy, createdAt: new Date() });
       await this.saveAccessList(manager, input.tenantId, type, record.id, input.accessList);
       return record.id;
@@ -106,11 +174,31 @@ export class RecordsService {
   }
 
   private async assertUsersInTenant(manager: EntityManager, tenantId: number, userIds: string[]): Promise<void> {
-    const wanted = [...new Set(userIds)];
-    if (wanted.length === 0) return;
-    const found = await manager.getRepository(User).find({ where: { id: In(wanted), tenantId }, select: { id: true } });
-    const missing = wanted.filter((id) => !found.some((user) => user.id === id));
+    const missing = await this.users.missingInTenant(manager, tenantId, userIds);
     if (missing.length > 0) throw new RecordInputError(`No user ${missing.join(', ')} in tenant ${tenantId}.`);
+  }
+
+  private entityRepository(type: EntityRecordType): Repository<EntityRecord> {
+    return type === 'opportunity' ? this.opportunities : this.cases;
+  }
+
+  /** The access list entries of many records of several types: one query. */
+  private async accessEntriesOf(idsByType: Record<RecordType, number[]>): Promise<AccessListEntry[]> {
+    const wanted = Object.entries(idsByType).filter(([, ids]) => ids.length > 0);
+    if (wanted.length === 0) return [];
+    return this.accessEntries
+      .createQueryBuilder('entry')
+      .where(
+        new Brackets((query) => {
+          for (const [type, ids] of wanted) {
+            query.orWhere(`(entry.record_type = :type_${type} AND entry.record_id IN (:...ids_${type}))`, {
+              [`type_${type}`]: type,
+              [`ids_${type}`]: ids,
+            });
+          }
+        }),
+      )
+      .getMany();
   }
 
   private async saveAccessList(manager: EntityManager, tenantId: number, recordType: RecordType, recordId: number, userIds: string[]) {

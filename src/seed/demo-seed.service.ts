@@ -33,7 +33,7 @@ const FILES: Record<DemoRole, string[]> = {
 };
 
 /**
- * The demo data set of SPEC §8: two tenants with the same content, so that both the access
+ * The demo data set: two tenants with the same content, so that both the access
  * rules within a tenant and the isolation between tenants can be tried at once.
  */
 @Injectable()

@@ -64,6 +64,13 @@ export class PayloadTooLargeError extends ApiError {
   }
 }
 
+/** A Range header none of whose bytes the content has; Content-Range tells the size. */
+export class RangeNotSatisfiableError extends ApiError {
+  constructor(size: number) {
+    super(416, 'range-not-satisfiable', 'Range Not Satisfiable', `The file has ${size} bytes.`, {}, { 'Content-Range': `bytes */${size}` });
+  }
+}
+
 export class UnsupportedMediaTypeError extends ApiError {
   constructor(detail: string) {
     super(415, 'unsupported-media-type', 'Unsupported Media Type', detail);

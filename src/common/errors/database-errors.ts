@@ -26,13 +26,6 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-/** A unique or primary key violation, on either database. */
-export function isDuplicateKey(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: string } })?.driverError ?? (error as { code?: string });
-  const code = driverError?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
 /** A foreign key violation: a row we meant to reference was deleted concurrently. */
 export function isForeignKeyViolation(error: unknown): boolean {
   const driverError = (error as { driverError?: { code?: string } })?.driverError ?? (error as { code?: string });

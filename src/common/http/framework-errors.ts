@@ -5,7 +5,7 @@ import { PROBLEM_CONTENT_TYPE, problemType, type ProblemBody } from '../errors/p
 
 /**
  * Errors that happen before Nest sees a request, answered with the same problem bodies as
- * everything else (SPEC §6): a URL Fastify cannot decode, and requests so malformed that
+ * everything else (docs/contract.md, "Errors"): a URL Fastify cannot decode, and requests so malformed that
  * Node's HTTP parser rejects them (bad request line or Content-Length, headers too large).
  */
 export function frameworkErrorHandler(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {

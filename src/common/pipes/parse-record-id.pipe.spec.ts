@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../errors/api-error.js';
-import { MAX_ID, ParseRecordIdPipe } from './parse-record-id.pipe.js';
+import { MAX_ID } from '../validation/ids.js';
+import { ParseRecordIdPipe } from './parse-record-id.pipe.js';
 
 const parse = (value: string, name = 'entityid') => new ParseRecordIdPipe().transform(value, { type: 'param', data: name });
 
-describe('ParseRecordIdPipe (SPEC §4: 1 to 2147483647 in plain decimal)', () => {
+describe('ParseRecordIdPipe (1 to 2147483647 in plain decimal)', () => {
   it.each([
     ['1', 1],
     ['9', 9],

@@ -17,7 +17,7 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
 };
 
 /**
- * One entry per invalid field (SPEC §6). class-validator lists a property's failed constraints
+ * One entry per invalid field (docs/contract.md, "Errors"). class-validator lists a property's failed constraints
  * in the reverse of their declaration order, and a missing `fileids` fails all five of its
  * constraints; the first-declared one is the most basic ("must be an array" before "each value
  * must be an integer") and the one the caller needs to read.

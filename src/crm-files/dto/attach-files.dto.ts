@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMinSize, IsArray, IsInt, IsString, Max, Min, ValidateIf } from 'class-validator';
-import { MAX_ID } from '../../common/pipes/parse-record-id.pipe.js';
+import { MAX_ID } from '../../common/validation/ids.js';
 
 export class AttachFilesDto {
   @ApiProperty({

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsIn, IsInt, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { MAX_ID } from '../../common/pipes/parse-record-id.pipe.js';
+import { MAX_ID } from '../../common/validation/ids.js';
 
 /** ISO 8601 date-time with seconds optional, fractions optional, and a zone: Z or ±hh:mm. */
 export const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;

@@ -1,9 +1,9 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { RecordRef } from '../../records/record-ref.js';
-import { InvalidRequestError } from '../errors/api-error.js';
-import type { FieldError } from '../errors/problem.js';
-import { ParseRecordIdPipe } from './parse-record-id.pipe.js';
+import type { RecordRef } from './record-ref.js';
+import { InvalidRequestError } from '../common/errors/api-error.js';
+import type { FieldError } from '../common/errors/problem.js';
+import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
 import { ParseRecordTypePipe } from './parse-record-type.pipe.js';
 
 const typePipe = new ParseRecordTypePipe();

@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ShareType } from '../records/entities/share-type.js';
+import { ShareType } from '../entities/share-type.js';
 import {
   canEditFile,
-  canReadFile,
   contactPermissions,
   entityPermissions,
   eventPermissions,
@@ -22,7 +21,7 @@ const admin: Caller = { userId: ME, isAdmin: true };
 
 const both = (canRead: boolean, canEdit: boolean): RecordPermissions => ({ canRead, canEdit });
 
-describe('contactPermissions (SPEC §3: read = ShareType Read/ReadWrite or listed; edit = ReadWrite or listed)', () => {
+describe('contactPermissions (Access rules: read = ShareType Read/ReadWrite or listed; edit = ReadWrite or listed)', () => {
   it.each([
     ['None, not listed', ShareType.None, [], both(false, false)],
     ['None, list of others', ShareType.None, [OTHER], both(false, false)],
@@ -45,7 +44,7 @@ describe('contactPermissions (SPEC §3: read = ShareType Read/ReadWrite or liste
   });
 });
 
-describe('entityPermissions (SPEC §3: read = no list or listed; edit = creator, no list or listed)', () => {
+describe('entityPermissions (Access rules: read = no list or listed; edit = creator, no list or listed)', () => {
   it.each([
     ['no list, created by another', OTHER, [], both(true, true)],
     ['no list, created by the caller', ME, [], both(true, true)],
@@ -63,7 +62,7 @@ describe('entityPermissions (SPEC §3: read = no list or listed; edit = creator,
   });
 });
 
-describe('eventPermissions (SPEC §3: read = read of the record; edit = edit of it, or read of it and creator)', () => {
+describe('eventPermissions (Access rules: read = read of the record; edit = edit of it, or read of it and creator)', () => {
   it.each([
     ['record readable and editable, event of another', both(true, true), OTHER, both(true, true)],
     ['record readable only, event of another', both(true, false), OTHER, both(true, false)],
@@ -80,20 +79,17 @@ describe('eventPermissions (SPEC §3: read = read of the record; edit = edit of 
   });
 });
 
-describe('file permissions (SPEC §3: read = creator, last updater, or via a readable event; edit = creator or last updater)', () => {
+describe('canEditFile (Access rules: edit = creator or last updater; reading is readableFileSql, below)', () => {
   it.each([
-    ['creator', { createdBy: ME, updatedBy: OTHER }, false, true, true],
-    ['last updater', { createdBy: OTHER, updatedBy: ME }, false, true, true],
-    ['neither, linked to a readable event', { createdBy: OTHER, updatedBy: OTHER }, true, true, false],
-    ['neither, not linked to a readable event', { createdBy: OTHER, updatedBy: THIRD }, false, false, false],
-  ] as const)('a user who is %s', (_name, file, linked, canRead, canEdit) => {
-    expect(canReadFile(user, file, linked)).toBe(canRead);
+    ['creator', { createdBy: ME, updatedBy: OTHER }, true],
+    ['last updater', { createdBy: OTHER, updatedBy: ME }, true],
+    ['neither', { createdBy: OTHER, updatedBy: THIRD }, false],
+  ] as const)('a user who is %s', (_name, file, canEdit) => {
     expect(canEditFile(user, file)).toBe(canEdit);
   });
 
-  it('an admin reads and edits any file of the tenant', () => {
+  it('an admin edits any file of the tenant', () => {
     const file = { createdBy: OTHER, updatedBy: OTHER };
-    expect(canReadFile(admin, file, false)).toBe(true);
     expect(canEditFile(admin, file)).toBe(true);
   });
 });

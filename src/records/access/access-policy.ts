@@ -1,8 +1,8 @@
-import type { AuthenticatedUser } from '../auth/authenticated-user.js';
-import { ShareType } from '../records/entities/share-type.js';
+import type { AuthenticatedUser } from '../../auth/authenticated-user.js';
+import { ShareType } from '../entities/share-type.js';
 
 /**
- * The access rules of the contract (SPEC §3), in one place. Each rule exists twice: as a
+ * The access rules (docs/contract.md, "Access rules"), in one place. Each rule exists twice: as a
  * function over loaded rows (for a single record and for CanEdit/CanDelete), and as an SQL
  * predicate (for filtering lists and batches in the database). Admins pass every check in
  * their tenant. Tenancy itself is not checked here: callers load rows of the caller's tenant.
@@ -64,11 +64,6 @@ export function canEditFile(caller: Caller, file: FileAccessFacts): boolean {
   return caller.isAdmin || file.createdBy === caller.userId || file.updatedBy === caller.userId;
 }
 
-/** A file is readable by its creator or last updater, or through any event the caller can read. */
-export function canReadFile(caller: Caller, file: FileAccessFacts, linkedToReadableEvent: boolean): boolean {
-  return canEditFile(caller, file) || linkedToReadableEvent;
-}
-
 /** A fragment of SQL with its named parameters, for TypeORM's query builder. */
 export interface SqlPredicate {
   sql: string;
@@ -77,7 +72,10 @@ export interface SqlPredicate {
 
 const CALLER_PARAM = 'accessCallerId';
 
-/** True for rows of `history_events` (aliased `event`) that the caller may read. */
+/**
+ * True for rows of `history_events` (aliased `event`) that the caller may read: those whose
+ * record the caller may read. The row names its record as records/record-ref.ts describes.
+ */
 export function readableEventSql(caller: Caller, event: string): SqlPredicate {
   if (caller.isAdmin) return { sql: '1 = 1', params: {} };
   const listed = (type: string, id: string, alias: string) =>
@@ -95,7 +93,7 @@ export function readableEventSql(caller: Caller, event: string): SqlPredicate {
   return { sql, params: { [CALLER_PARAM]: caller.userId } };
 }
 
-/** True for rows of `files` (aliased `file`) that the caller may read. */
+/** True for rows of `files` (aliased `file`) that the caller may read: its creator, its last updater, or through any event the caller can read. */
 export function readableFileSql(caller: Caller, file: string): SqlPredicate {
   if (caller.isAdmin) return { sql: '1 = 1', params: {} };
   const event = `${file}_ev`;

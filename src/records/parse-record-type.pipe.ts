@@ -1,6 +1,6 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { RECORD_TYPES, type RecordType } from '../../records/entities/record-type.js';
-import { InvalidRequestError } from '../errors/api-error.js';
+import { RECORD_TYPES, type RecordType } from './entities/record-type.js';
+import { InvalidRequestError } from '../common/errors/api-error.js';
 
 /** `contact`, `opportunity` or `case`, in any letter case. */
 @Injectable()

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RangeNotSatisfiableError } from '../common/errors/api-error.js';
 import { attachmentDisposition } from '../common/http/content-disposition.js';
-import type { CrmFile } from '../files/entities/crm-file.entity.js';
+import type { CrmFile } from './entities/crm-file.entity.js';
 
 export type ByteRange = { start: number; end: number };
 
@@ -37,7 +38,10 @@ function matchesEntityTag(header: string | undefined, tag: string): boolean {
   });
 }
 
-/** Streams a file's content with the headers of SPEC §4.2: conditional and range requests included. */
+/**
+ * The download responder: streams a file's content with its headers (ETag, Content-Disposition,
+ * Accept-Ranges), answering conditional (If-None-Match, If-Range) and single-range requests.
+ */
 export function sendFileContent(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -56,18 +60,7 @@ export function sendFileContent(
 
   const ifRange = request.headers['if-range'];
   const range = ifRange === undefined || ifRange === tag ? parseRange(request.headers.range, file.contentLength) : null;
-  if (range === 'unsatisfiable') {
-    return reply
-      .status(416)
-      .header('Content-Range', `bytes */${file.contentLength}`)
-      .type('application/problem+json')
-      .send({
-        type: '/problems/range-not-satisfiable',
-        title: 'Range Not Satisfiable',
-        status: 416,
-        detail: `The file has ${file.contentLength} bytes.`,
-      });
-  }
+  if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(file.contentLength);
   asTheFile().header('Content-Type', file.contentType);
   if (range) {
     return reply

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidRequestError } from '../errors/api-error.js';
+import { InvalidRequestError } from '../common/errors/api-error.js';
 import { ParseRecordTypePipe } from './parse-record-type.pipe.js';
 
 const parse = (value: string) => new ParseRecordTypePipe().transform(value, { type: 'param', data: 'entityType' });
 
-describe('ParseRecordTypePipe (SPEC §4: contact, opportunity or case, case-insensitive)', () => {
+describe('ParseRecordTypePipe (contact, opportunity or case, case-insensitive)', () => {
   it.each([
     ['contact', 'contact'],
     ['Contact', 'contact'],

@@ -2,72 +2,76 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 // Brings the multipart request methods (isMultipart, parts) into Fastify's request type.
 import type {} from '@fastify/multipart';
-import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { ApiError, InvalidRequestError, PayloadTooLargeError } from '../common/errors/api-error.js';
 import { filenameFromDisposition } from '../common/http/content-disposition.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import type { FileDto } from '../files/dto/file.dto.js';
-import { cleanFileName, DEFAULT_CONTENT_TYPE } from '../files/file-name.js';
-import { FilesService, type NewFile } from '../files/files.service.js';
-import { filesUploadedEvent, HistoryEventsService } from '../history/history-events.service.js';
-import type { LoadedRecord } from '../records/loaded-record.js';
 import { ContentTooLargeError } from '../storage/file-storage.js';
+import { cleanFileName, DEFAULT_CONTENT_TYPE } from './file-name.js';
+import { FilesService, type NewFile } from './files.service.js';
 
 /** The longest content type a file row holds (files.content_type is varchar(255)). */
 const MAX_CONTENT_TYPE_LENGTH = 255;
 
+/** The answer to any file above MAX_UPLOAD_BYTES: uploads and text files alike. */
+export function fileTooLarge(maxBytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`A file may be at most ${maxBytes} bytes (MAX_UPLOAD_BYTES); nothing was kept.`);
+}
+
 /**
- * Uploads into the tenant's root folder, multipart (every file part) or raw (one file named by
- * Content-Disposition). Contents stream to storage; rows are written only once every part has
- * arrived whole, in one transaction with the optional attaching event.
+ * An upload's form, read from its headers once: multipart (its parts are judged while read), or
+ * a raw body whose name and content type the headers already gave.
+ */
+export type UploadForm = { multipart: true } | { multipart: false; name: string; contentType: string };
+
+/**
+ * Upload intake: multipart (every file part) or raw (one file named by Content-Disposition).
+ * Contents stream to storage under staging keys; FilesService.commit writes their rows later.
  */
 @Injectable()
-export class FileUploadService {
+export class FileIntakeService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly files: FilesService,
-    private readonly history: HistoryEventsService,
   ) {}
 
   /**
-   * The problems a raw upload's headers alone show (size, file name, content type), thrown
-   * before the record is looked up: SPEC §4 judges the request's form before the records it
-   * names. A multipart body's problems show only while it is read, after the record check.
+   * The request's form. What a raw upload's headers alone show wrong (size, file name, content
+   * type: 413, then 400) is thrown here, before the record is looked up: the form of a request is
+   * judged before the records it names (docs/contract.md, "Check order"). A multipart body's
+   * problems show only while it is read, after the record check.
    */
-  checkHeaders(request: FastifyRequest): void {
-    if (!request.isMultipart()) this.rawFileHeaders(request);
+  readForm(request: FastifyRequest): UploadForm {
+    return request.isMultipart() ? { multipart: true } : { multipart: false, ...this.rawFileHeaders(request) };
   }
 
-  async upload(caller: AuthenticatedUser, record: LoadedRecord, request: FastifyRequest, attach: boolean): Promise<FileDto> {
+  /**
+   * Stages every file of the body. `maxFiles` (null: no limit) is how many files may come, for an
+   * upload that attaches them all in one event. Nothing is kept when any part fails.
+   */
+  async receive(request: FastifyRequest, form: UploadForm, maxFiles: number | null): Promise<NewFile[]> {
     const received: NewFile[] = [];
     try {
-      if (request.isMultipart()) {
-        await this.receiveMultipart(request, received, attach);
+      if (form.multipart) {
+        await this.receiveMultipart(request, received, maxFiles);
       } else {
-        await this.receiveRaw(request, received);
+        received.push({ name: form.name, contentType: form.contentType, content: await this.files.stage(request.raw, this.config.maxUploadBytes) });
       }
     } catch (error) {
       await this.files.discard(received.map((file) => file.content));
       throw this.asApiError(error);
     }
     if (received.length === 0) throw new InvalidRequestError('The request carries no file.');
-
-    const { files } = await this.files.commit(caller, received, async (manager, created) => {
-      if (!attach) return;
-      await this.history.insert(manager, caller, filesUploadedEvent(record, created.map((file) => file.id)));
-    });
-    const [last] = await this.files.toDtos([files[files.length - 1]]);
-    return last;
+    return received;
   }
 
-  private async receiveMultipart(request: FastifyRequest, received: NewFile[], attach: boolean): Promise<void> {
+  private async receiveMultipart(request: FastifyRequest, received: NewFile[], maxFiles: number | null): Promise<void> {
     for await (const part of request.parts()) {
       if (part.type !== 'file') continue;
-      if (attach && received.length >= this.config.maxFileIds) {
-        // Attaching links every file in one event, which holds at most MAX_FILE_IDS files (SPEC §4.1).
+      if (maxFiles !== null && received.length >= maxFiles) {
+        // Attaching links every file in one event, which holds at most MAX_FILE_IDS files.
         part.file.resume();
-        throw new InvalidRequestError(`With attach=true at most ${this.config.maxFileIds} files (MAX_FILE_IDS) may be uploaded at once; nothing was kept.`, [
-          { field: 'attach', message: `attach=true takes at most ${this.config.maxFileIds} file parts (MAX_FILE_IDS)` },
+        throw new InvalidRequestError(`With attach=true at most ${maxFiles} files (MAX_FILE_IDS) may be uploaded at once; nothing was kept.`, [
+          { field: 'attach', message: `attach=true takes at most ${maxFiles} file parts (MAX_FILE_IDS)` },
         ]);
       }
       const name = cleanFileName(part.filename ?? '');
@@ -86,12 +90,6 @@ export class FileUploadService {
       const content = await this.files.stage(part.file, this.config.maxUploadBytes);
       received.push({ name, contentType: part.mimetype || DEFAULT_CONTENT_TYPE, content });
     }
-  }
-
-  private async receiveRaw(request: FastifyRequest, received: NewFile[]): Promise<void> {
-    const { name, contentType } = this.rawFileHeaders(request);
-    const content = await this.files.stage(request.raw, this.config.maxUploadBytes);
-    received.push({ name, contentType, content });
   }
 
   /** A raw upload's name and content type from its headers, or the problem they show: 413, then 400. */
@@ -134,6 +132,6 @@ export class FileUploadService {
   }
 
   private tooLarge(): PayloadTooLargeError {
-    return new PayloadTooLargeError(`A file may be at most ${this.config.maxUploadBytes} bytes (MAX_UPLOAD_BYTES); nothing was kept.`);
+    return fileTooLarge(this.config.maxUploadBytes);
   }
 }
