@@ -31,6 +31,7 @@ describe('loadAppConfig', () => {
       logLevel: 'info',
       redisUrl: null,
       corsOrigins: [],
+      rateLimitKeyPrefix: 'crm-files:rate-limit',
     });
     expect(DEFAULT_DATABASE_URL).toBe('sqlite:data/crm-files.sqlite');
   });
@@ -71,6 +72,7 @@ describe('loadAppConfig', () => {
       logLevel: 'debug',
       redisUrl: 'redis://cache:6380',
       corsOrigins: ['https://crm.example.com', 'http://localhost:5173'],
+      rateLimitKeyPrefix: 'crm-files:rate-limit',
     });
   });
 

@@ -19,6 +19,8 @@ export interface AppConfig {
   redisUrl: string | null;
   /** Origins allowed by CORS; empty: no cross-origin access. */
   corsOrigins: string[];
+  /** Not from the environment: where rate-limit counters live (tests give each run its own). */
+  rateLimitKeyPrefix: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -51,6 +53,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     logLevel: logLevel(env, 'LOG_LEVEL'),
     redisUrl: redisUrl(env, 'REDIS_URL'),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
+    rateLimitKeyPrefix: 'crm-files:rate-limit',
   };
 }
 
