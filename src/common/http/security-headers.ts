@@ -34,8 +34,11 @@ export async function registerSecurityHeaders(app: NestFastifyApplication, confi
     strictTransportSecurity: false,
   });
   if (config.corsOrigins.length > 0) {
+    const allowed = new Set(config.corsOrigins);
     await app.register(fastifyCors, {
-      origin: config.corsOrigins,
+      // false for any other origin: no CORS header at all (a list would still add the others),
+      // and a preflight from it finds no route.
+      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin) ? origin : false),
       methods: ['GET', 'POST', 'DELETE'],
       exposedHeaders: EXPOSED_HEADERS,
       maxAge: 600,
