@@ -83,8 +83,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-/** The request body was cut off, or the connection is gone: nobody is left to answer. */
+/**
+ * The connection is gone: nobody is left to answer. (Not `request.aborted`: that is also set
+ * when the service itself stops reading a body it refuses, as for a 413 mid-upload.)
+ */
 function clientWentAway(request: FastifyRequest | undefined): boolean {
-  const raw = request?.raw;
-  return raw !== undefined && (raw.aborted || raw.socket?.destroyed === true);
+  const socket = request?.raw.socket;
+  return socket !== undefined && socket !== null && (socket.destroyed || !socket.writable);
 }
