@@ -13,6 +13,8 @@ function expectHardened(response: Response, what: string): void {
   expect(response.headers['x-frame-options'], what).toBe('SAMEORIGIN');
   expect(response.headers['referrer-policy'], what).toBe('no-referrer');
   expect(response.headers['content-security-policy'], what).toMatch(/default-src 'self'/);
+  expect(response.headers['content-security-policy'], what).not.toMatch(/upgrade-insecure-requests/);
+  expect(response.headers['strict-transport-security'], what).toBeUndefined();
   expect(response.headers['x-request-id'], what).toBeTruthy();
 }
 

@@ -30,8 +30,11 @@ const DOWNLOAD_CSP = "default-src 'none'; sandbox";
  */
 export async function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   await app.register(fastifyHelmet, {
-    // Served over plain HTTP in development; HSTS belongs to the TLS terminator.
+    // Served over plain HTTP in development and behind a TLS terminator in production: HSTS is
+    // the terminator's to send, and upgrading Swagger UI's script requests to https would
+    // break it wherever the service is reached over http.
     strictTransportSecurity: false,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
   });
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);
