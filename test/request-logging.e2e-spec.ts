@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PinoNestLogger } from '../src/logging/pino-nest-logger.js';
 import { requestContext } from '../src/logging/request-context.js';
@@ -154,6 +155,42 @@ describe('request ids and logs', () => {
 
   it("writes Nest's own messages as JSON lines too", () => {
     expect(logs.lines().some((line) => line.context === 'NestApplication' && line.level === 'info')).toBe(true);
+  });
+});
+
+describe('the lines written while a request is served', () => {
+  let t: TestApp;
+  let logs: LogLines;
+
+  beforeAll(async () => {
+    logs = new LogLines();
+    t = await startTestApp({}, { logDestination: logs });
+  });
+  afterAll(() => t?.close());
+
+  it("carry that request's id: an error logged by the problem filter after the database went away", async () => {
+    const f = fixtures(t.app);
+    const tenant = await f.tenant();
+    const user = await f.user(tenant.id);
+    const body = JSON.stringify({ fileids: [1] });
+    await t.dataSource.destroy();
+
+    // Not through the contract-checking agent: what a broken database answers is not the point here.
+    const response = await supertest(t.app.getHttpServer())
+      .post('/api/2.0/crm/contact/1/files')
+      .set('Authorization', user.apiKey)
+      .set('Content-Type', 'application/json')
+      .set('X-Request-Id', 'broken-db-1')
+      .send(body);
+
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    expect(response.headers['x-request-id']).toBe('broken-db-1');
+    await expect.poll(() => logs.ofRequest('broken-db-1').map((line) => line.level)).toEqual([expect.stringMatching(/^(warn|error)$/), 'info']);
+    const [problem, completed] = logs.ofRequest('broken-db-1');
+    expect(problem.context).toBe('ProblemDetails');
+    expect(completed).toMatchObject({ msg: 'request completed', status: response.status, route: '/api/2.0/crm/:entityType/:entityid/files' });
+    expect(logs.text).not.toContain(user.apiKey);
+    expect(logs.text).not.toContain(body);
   });
 });
 
