@@ -1,13 +1,21 @@
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
+import { LogController } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DestinationStream } from 'pino';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { clientErrorHandler, deferUnparsableContentTypes, frameworkErrorHandler } from './common/http/framework-errors.js';
 import { registerBodyParsers } from './common/http/json-body-parser.js';
+import { registerSecurityHeaders } from './common/http/security-headers.js';
 import type { AppConfig } from './config/app-config.js';
+import { PinoNestLogger } from './logging/pino-nest-logger.js';
+import { requestIdOf } from './logging/request-id.js';
+import { observeRequests } from './logging/request-logging.js';
+import { createRootLogger } from './logging/root-logger.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 
 /**
@@ -16,9 +24,15 @@ import { buildOpenApiDocument } from './openapi/openapi-document.js';
  */
 export async function createApp(
   config: AppConfig,
-  options: { logger?: false; databaseOverrides?: Partial<DataSourceOptions> } = {},
+  options: { logger?: false; logDestination?: DestinationStream; databaseOverrides?: Partial<DataSourceOptions> } = {},
 ): Promise<NestFastifyApplication> {
+  // `logger: false` (most tests) keeps the one logger, silenced; `logDestination` lets tests read the lines.
+  const rootLogger = createRootLogger(options.logger === false ? 'silent' : config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
+    loggerInstance: rootLogger,
+    // One line per request is written by observeRequests, not Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdOf,
     // Our own parser enforces MAX_JSON_BYTES; uploads stream past Fastify's limit.
     bodyLimit: Number.MAX_SAFE_INTEGER,
     // HEAD is not a method of the contract: unknown methods answer 404.
@@ -28,12 +42,15 @@ export async function createApp(
     routerOptions: { maxParamLength: 500 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.databaseOverrides), adapter, {
-    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+    logger: options.logger === false ? false : new PinoNestLogger(rootLogger),
     bufferLogs: false,
     // Our parsers replace Nest's: see registerBodyParsers.
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // First, so that every later hook and the handler run with the request's id and logger.
+  observeRequests(fastify, app.get(MetricsService));
+  await registerSecurityHeaders(app, config);
   deferUnparsableContentTypes(fastify);
   registerBodyParsers(fastify, config.maxJsonBytes);
   await app.register(fastifyMultipart, {

@@ -28,6 +28,7 @@ const SPEC_ROUTES = [
   'get /api/2.0/crm/history/category',
   'get /health',
   'get /health/ready',
+  'get /metrics',
 ];
 
 describe('the OpenAPI document', () => {

@@ -1,5 +1,5 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedError, UnauthorizedError } from '../common/errors/api-error.js';
 import { ApiKeysService } from './api-keys.service.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
@@ -19,9 +19,18 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const user = await this.apiKeys.authenticate(request.headers.authorization);
     if (!user) throw new UnauthorizedError();
-    const decision = this.rateLimiter.take(user.apiKeyId);
-    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+    // Known before the limit is checked, so that a 429 is logged with its tenant and user.
     request.user = user;
+    const decision = await this.rateLimiter.take(user.apiKeyId);
+    if (decision) {
+      context
+        .switchToHttp()
+        .getResponse<FastifyReply>()
+        .header('X-RateLimit-Limit', String(decision.limit))
+        .header('X-RateLimit-Remaining', String(decision.remaining))
+        .header('X-RateLimit-Reset', String(decision.resetAt));
+      if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+    }
     return true;
   }
 }

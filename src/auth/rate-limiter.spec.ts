@@ -1,62 +1,42 @@
 import { describe, expect, it } from 'vitest';
-import type { AppConfig } from '../config/app-config.js';
+import type { DataSource } from 'typeorm';
+import { loadAppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { RateLimiter } from './rate-limiter.js';
 
-const limiter = (rateLimitPerMinute: number) => new RateLimiter({ rateLimitPerMinute } as AppConfig);
-const T0 = 1_800_000_000_000;
+/** In memory (no REDIS_URL): the per-process limiter, with a fresh registry to count into. */
+function limiter(rateLimitPerMinute: number) {
+  const metrics = new MetricsService({ isInitialized: false, options: {} } as DataSource);
+  return { metrics, rateLimiter: new RateLimiter({ ...loadAppConfig({}), rateLimitPerMinute }, metrics) };
+}
 
-describe('RateLimiter (RATE_LIMIT_PER_MINUTE per API key; 0 turns limiting off)', () => {
-  it('never limits when the limit is 0', () => {
-    const rateLimiter = limiter(0);
-    for (let i = 0; i < 10_000; i++) expect(rateLimiter.take(1, T0)).toEqual({ allowed: true });
+describe('RateLimiter in memory (RATE_LIMIT_PER_MINUTE per API key; 0 turns limiting off)', () => {
+  it('counts nothing when the limit is 0', async () => {
+    const { rateLimiter } = limiter(0);
+    for (let i = 0; i < 1_000; i++) expect(await rateLimiter.take(1)).toBeNull();
   });
 
-  it('allows N requests in a minute, then answers with the seconds left in the window', () => {
-    const rateLimiter = limiter(3);
-    expect(rateLimiter.take(1, T0)).toEqual({ allowed: true });
-    expect(rateLimiter.take(1, T0 + 1_000)).toEqual({ allowed: true });
-    expect(rateLimiter.take(1, T0 + 2_000)).toEqual({ allowed: true });
-    expect(rateLimiter.take(1, T0 + 10_000)).toEqual({ allowed: false, retryAfterSeconds: 50 });
-    expect(rateLimiter.take(1, T0 + 10_001)).toEqual({ allowed: false, retryAfterSeconds: 50 });
+  it('allows N requests in a minute with the budget left, then refuses with the seconds to wait', async () => {
+    const { rateLimiter, metrics } = limiter(3);
+    const before = Math.floor(Date.now() / 1000);
+    const first = await rateLimiter.take(1);
+    expect(first).toMatchObject({ allowed: true, limit: 3, remaining: 2 });
+    expect(first!.resetAt).toBeGreaterThanOrEqual(before + 59);
+    expect(first!.resetAt).toBeLessThanOrEqual(before + 61);
+    expect(await rateLimiter.take(1)).toMatchObject({ allowed: true, remaining: 1 });
+    expect(await rateLimiter.take(1)).toMatchObject({ allowed: true, remaining: 0 });
+    const refused = await rateLimiter.take(1);
+    expect(refused).toMatchObject({ allowed: false, limit: 3, remaining: 0 });
+    expect(refused!.retryAfterSeconds).toBeGreaterThanOrEqual(59);
+    expect(refused!.retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect((await metrics.rateLimitRejections.get()).values[0].value).toBe(1);
   });
 
-  it('answers at least 1 second even at the very end of the window', () => {
-    const rateLimiter = limiter(1);
-    rateLimiter.take(1, T0);
-    const answer = rateLimiter.take(1, T0 + 59_999);
-    expect(answer).toEqual({ allowed: false, retryAfterSeconds: 1 });
-  });
-
-  it('rounds the wait up to whole seconds', () => {
-    const rateLimiter = limiter(1);
-    rateLimiter.take(1, T0);
-    expect(rateLimiter.take(1, T0 + 500)).toEqual({ allowed: false, retryAfterSeconds: 60 });
-    expect(rateLimiter.take(1, T0 + 1_500)).toEqual({ allowed: false, retryAfterSeconds: 59 });
-  });
-
-  it('starts a new window after 60 seconds', () => {
-    const rateLimiter = limiter(2);
-    rateLimiter.take(1, T0);
-    rateLimiter.take(1, T0);
-    expect(rateLimiter.take(1, T0 + 59_999).allowed).toBe(false);
-    expect(rateLimiter.take(1, T0 + 60_000)).toEqual({ allowed: true });
-    expect(rateLimiter.take(1, T0 + 60_001)).toEqual({ allowed: true });
-    expect(rateLimiter.take(1, T0 + 60_002).allowed).toBe(false);
-  });
-
-  it('counts each API key on its own', () => {
-    const rateLimiter = limiter(1);
-    expect(rateLimiter.take(1, T0).allowed).toBe(true);
-    expect(rateLimiter.take(1, T0).allowed).toBe(false);
-    expect(rateLimiter.take(2, T0).allowed).toBe(true);
-    expect(rateLimiter.take(2, T0).allowed).toBe(false);
-  });
-
-  it('keeps counting correctly when many keys are tracked', () => {
-    const rateLimiter = limiter(1);
-    for (let key = 1; key <= 10_050; key++) rateLimiter.take(key, T0);
-    // Long after, every window has expired: each key gets a fresh one.
-    for (let key = 1; key <= 10_050; key++) expect(rateLimiter.take(key, T0 + 120_000).allowed).toBe(true);
-    expect(rateLimiter.take(7, T0 + 120_001).allowed).toBe(false);
+  it('counts each API key on its own', async () => {
+    const { rateLimiter } = limiter(1);
+    expect((await rateLimiter.take(1))!.allowed).toBe(true);
+    expect((await rateLimiter.take(1))!.allowed).toBe(false);
+    expect((await rateLimiter.take(2))!.allowed).toBe(true);
+    expect((await rateLimiter.take(2))!.allowed).toBe(false);
   });
 });

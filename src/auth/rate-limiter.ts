@@ -1,40 +1,113 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
-interface Window {
-  startedAt: number;
-  count: number;
+/** What the guard sends back: the budget of the key, and whether this request fits in it. */
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** When the current window ends, in seconds since the epoch. */
+  resetAt: number;
+  /** Whole seconds until the window ends; at least 1. */
+  retryAfterSeconds: number;
 }
 
+const WINDOW_SECONDS = 60;
+/** A failing Redis is reported at most this often; the metric counts every request. */
+const FAILURE_LOG_INTERVAL_MS = 30_000;
+
 /**
- * A fixed one-minute window per API key, kept in memory: enough for one process, and it needs
- * nothing running beside the service. Returns the seconds to wait when over the limit.
+ * RATE_LIMIT_PER_MINUTE requests per API key per minute, on rate-limiter-flexible: in this
+ * process's memory, or in Redis when REDIS_URL is set, where every instance shares the same
+ * counters. When Redis does not answer, the request is served unchecked (limits fail open):
+ * a slow or missing cache must never turn into failed requests. Each such request counts in
+ * crm_files_rate_limiter_redis_failures_total and the log says so.
  */
 @Injectable()
-export class RateLimiter {
-  private readonly windows = new Map<number, Window>();
+export class RateLimiter implements OnModuleDestroy {
+  private readonly logger = new Logger(RateLimiter.name);
   private readonly limit: number;
+  private readonly limiter: RateLimiterAbstract | null;
+  private readonly redis: Redis | null = null;
+  private failuresSinceLog = 0;
+  private lastFailureLogAt = 0;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {
     this.limit = config.rateLimitPerMinute;
+    if (this.limit === 0) {
+      this.limiter = null;
+    } else if (config.redisUrl) {
+      this.redis = new Redis(config.redisUrl, {
+        // Fail fast instead of queueing requests behind a Redis that is down or slow.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        connectTimeout: 2_000,
+        commandTimeout: 500,
+      });
+      this.redis.on('error', (error: Error) => this.redisFailed(error));
+      this.redis.on('ready', () => {
+        if (this.lastFailureLogAt > 0) this.logger.log('Redis answers again: rate limits are shared again');
+        this.lastFailureLogAt = 0;
+      });
+      this.limiter = new RateLimiterRedis({
+        storeClient: this.redis,
+        rejectIfRedisNotReady: true,
+        keyPrefix: config.rateLimitKeyPrefix,
+        points: this.limit,
+        duration: WINDOW_SECONDS,
+      });
+    } else {
+      this.limiter = new RateLimiterMemory({ keyPrefix: config.rateLimitKeyPrefix, points: this.limit, duration: WINDOW_SECONDS });
+    }
   }
 
-  take(apiKeyId: number, now = Date.now()): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
-    if (this.limit === 0) return { allowed: true };
-    let window = this.windows.get(apiKeyId);
-    if (!window || now - window.startedAt >= 60_000) {
-      if (this.windows.size > 10_000) this.forgetExpired(now);
-      window = { startedAt: now, count: 0 };
-      this.windows.set(apiKeyId, window);
+  /** Counts one request of the key; null when nothing was counted (limits off, or Redis failing). */
+  async take(apiKeyId: number): Promise<RateLimitDecision | null> {
+    if (!this.limiter) return null;
+    try {
+      return this.decision(await this.limiter.consume(String(apiKeyId)), true);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        this.metrics.rateLimitRejections.inc();
+        return this.decision(rejection, false);
+      }
+      this.metrics.rateLimiterFailures.inc();
+      this.failuresSinceLog++;
+      this.redisFailed(rejection);
+      return null;
     }
-    window.count++;
-    if (window.count <= this.limit) return { allowed: true };
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + 60_000 - now) / 1000)) };
   }
 
-  private forgetExpired(now: number): void {
-    for (const [key, window] of this.windows) {
-      if (now - window.startedAt >= 60_000) this.windows.delete(key);
-    }
+  async onModuleDestroy(): Promise<void> {
+    this.redis?.disconnect();
+  }
+
+  private decision(result: RateLimiterRes, allowed: boolean): RateLimitDecision {
+    const retryAfterSeconds = Math.max(1, Math.ceil(result.msBeforeNext / 1000));
+    return {
+      allowed,
+      limit: this.limit,
+      remaining: Math.max(0, result.remainingPoints),
+      resetAt: Math.ceil((Date.now() + result.msBeforeNext) / 1000),
+      retryAfterSeconds,
+    };
+  }
+
+  /** Called for a failed command and for the connection's own errors; says so once in a while. */
+  private redisFailed(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastFailureLogAt < FAILURE_LOG_INTERVAL_MS) return;
+    this.logger.warn(
+      `Redis is not answering (${error instanceof Error ? error.message : String(error)}): rate limits are not enforced ` +
+        `until it is back (${this.failuresSinceLog} request(s) served unchecked since the last report)`,
+    );
+    this.lastFailureLogAt = now;
+    this.failuresSinceLog = 0;
   }
 }

@@ -28,12 +28,16 @@ describe('loadAppConfig', () => {
       rateLimitPerMinute: 600,
       demoSeed: true,
       publicBaseUrl: null,
+      logLevel: 'info',
+      redisUrl: null,
+      corsOrigins: [],
+      rateLimitKeyPrefix: 'crm-files:rate-limit',
     });
     expect(DEFAULT_DATABASE_URL).toBe('sqlite:data/crm-files.sqlite');
   });
 
   it('treats empty values as unset', () => {
-    expect(loadAppConfig({ PORT: '', HOST: ' ', FILES_DIR: '', DEMO_SEED: '', PUBLIC_BASE_URL: '' })).toStrictEqual(loadAppConfig({}));
+    expect(loadAppConfig({ PORT: '', HOST: ' ', FILES_DIR: '', DEMO_SEED: '', PUBLIC_BASE_URL: '', LOG_LEVEL: '', REDIS_URL: ' ', CORS_ORIGINS: '' })).toStrictEqual(loadAppConfig({}));
   });
 
   it('reads every variable', () => {
@@ -49,6 +53,9 @@ describe('loadAppConfig', () => {
         RATE_LIMIT_PER_MINUTE: '0',
         DEMO_SEED: 'false',
         PUBLIC_BASE_URL: 'https://crm.example.com',
+        LOG_LEVEL: 'debug',
+        REDIS_URL: 'redis://cache:6380',
+        CORS_ORIGINS: 'https://crm.example.com, http://localhost:5173',
       }),
     ).toStrictEqual({
       port: 8080,
@@ -62,6 +69,10 @@ describe('loadAppConfig', () => {
       rateLimitPerMinute: 0,
       demoSeed: false,
       publicBaseUrl: 'https://crm.example.com',
+      logLevel: 'debug',
+      redisUrl: 'redis://cache:6380',
+      corsOrigins: ['https://crm.example.com', 'http://localhost:5173'],
+      rateLimitKeyPrefix: 'crm-files:rate-limit',
     });
   });
 
@@ -81,6 +92,15 @@ describe('loadAppConfig', () => {
   it('accepts MAX_UPLOAD_BYTES=0 (empty files only) and RATE_LIMIT_PER_MINUTE=0 (off)', () => {
     expect(loadAppConfig({ MAX_UPLOAD_BYTES: '0' }).maxUploadBytes).toBe(0);
     expect(loadAppConfig({ RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute).toBe(0);
+  });
+
+  it('reads LOG_LEVEL in any letter case and CORS_ORIGINS with spaces, empty entries and a trailing slash', () => {
+    expect(loadAppConfig({ LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
+    expect(loadAppConfig({ CORS_ORIGINS: ' https://a.example.com/ ,, http://b.example.com:8080' }).corsOrigins).toEqual([
+      'https://a.example.com',
+      'http://b.example.com:8080',
+    ]);
+    expect(loadAppConfig({ REDIS_URL: 'rediss://user:pw@cache.internal:6380/2' }).redisUrl).toBe('rediss://user:pw@cache.internal:6380/2');
   });
 
   it('keeps PUBLIC_BASE_URL without a trailing slash', () => {
@@ -107,6 +127,13 @@ describe('loadAppConfig', () => {
     ['PUBLIC_BASE_URL', 'ftp://x'],
     ['PUBLIC_BASE_URL', 'not a url'],
     ['PUBLIC_BASE_URL', '/relative'],
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_LEVEL', 'silent'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'https://crm.example.com/app'],
+    ['CORS_ORIGINS', 'https://ok.example.com,crm.example.com'],
   ])('rejects %s=%s with a ConfigError naming the variable', (variable, value) => {
     const error = configErrorOf({ [variable]: value });
     expect(error.variable).toBe(variable);

@@ -14,7 +14,17 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   demoSeed: boolean;
   publicBaseUrl: string | null;
+  logLevel: LogLevel;
+  /** When set, rate-limit counters live in this Redis and are shared by every instance. */
+  redisUrl: string | null;
+  /** Origins allowed by CORS; empty: no cross-origin access. */
+  corsOrigins: string[];
+  /** Not from the environment: where rate-limit counters live (tests give each run its own). */
+  rateLimitKeyPrefix: string;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -40,6 +50,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000_000),
     demoSeed: boolean(env, 'DEMO_SEED', true),
     publicBaseUrl: baseUrl(env, 'PUBLIC_BASE_URL'),
+    logLevel: logLevel(env, 'LOG_LEVEL'),
+    redisUrl: redisUrl(env, 'REDIS_URL'),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    rateLimitKeyPrefix: 'crm-files:rate-limit',
   };
 }
 
@@ -82,4 +96,50 @@ function baseUrl(env: Env, name: string): string | null {
   }
   // Stored without a trailing slash so that links are built as base + "/api/...".
   return raw.replace(/\/+$/, '');
+}
+
+function logLevel(env: Env, name: string): LogLevel {
+  const raw = nonEmpty(env[name])?.toLowerCase();
+  if (raw === undefined) return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${LOG_LEVELS.join(', ')}, got "${env[name]}"`);
+  }
+  return raw as LogLevel;
+}
+
+function redisUrl(env: Env, name: string): string | null {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a redis:// or rediss:// URL, got "${raw}"`);
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    throw new ConfigError(name, `must be a redis:// or rediss:// URL, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Exact origins as browsers send them: scheme, host and port, no path. */
+function origins(env: Env, name: string): string[] {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return [];
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      let url: URL;
+      try {
+        url = new URL(entry);
+      } catch {
+        throw new ConfigError(name, `must list origins such as https://crm.example.com, got "${entry}"`);
+      }
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== entry.replace(/\/$/, '')) {
+        throw new ConfigError(name, `must list origins such as https://crm.example.com (no path), got "${entry}"`);
+      }
+      return url.origin;
+    });
 }

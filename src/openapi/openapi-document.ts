@@ -37,7 +37,8 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     })
     .addTag('Files', 'Files attached to CRM records: attach, upload, create text files, list, download, delete')
     .addTag('History', 'History events of CRM records: filter, add, delete, categories')
-    .addTag('Health', 'Liveness and readiness for orchestrators and load balancers; no API key needed');
+    .addTag('Health', 'Liveness and readiness for orchestrators and load balancers; no API key needed')
+    .addTag('Operations', 'Metrics for Prometheus; no API key needed, so keep it away from the public internet');
   const document = SwaggerModule.createDocument(app, builder.build());
   return tighten(document, config);
 }

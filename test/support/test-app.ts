@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import supertest from 'supertest';
+import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { createApp, runMigrations } from '../../src/app.setup.js';
@@ -32,7 +33,10 @@ export function testDatabaseConfig(): DatabaseConfig {
 export const databaseKind = () => (process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite');
 
 /** The real application (parsers, guards, pipes, filter) on a real database and a temporary folder. */
-export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Partial<AppConfig> = {},
+  options: { logDestination?: DestinationStream } = {},
+): Promise<TestApp> {
   const filesDir = await mkdtemp(join(tmpdir(), 'crm-files-test-'));
   const config: AppConfig = {
     ...loadAppConfig({}),
@@ -44,7 +48,11 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     ...overrides,
   };
   const queries = new QueryCounter();
-  const app = await createApp(config, { logger: false, databaseOverrides: { logging: ['query'], logger: queries } });
+  const app = await createApp(config, {
+    // Silent unless a test reads the log lines.
+    ...(options.logDestination ? { logDestination: options.logDestination } : { logger: false as const }),
+    databaseOverrides: { logging: ['query'], logger: queries },
+  });
   await runMigrations(app);
   const dataSource = app.get<DataSource>(getDataSourceToken());
   const contract = new OpenApiContract(buildOpenApiDocument(app, config));

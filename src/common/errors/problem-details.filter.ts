@@ -33,6 +33,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    if (clientWentAway(request)) {
+      // Whatever broke (a stream, a parser, a query cut short) broke because the caller left.
+      this.logger.log(`The client disconnected mid-request (${exception instanceof Error ? exception.message : String(exception)})`);
+      return;
+    }
     const { body, headers } = this.toProblem(exception, request);
     if (reply.sent) return;
     reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
@@ -76,4 +81,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private simple(status: number, code: string, title: string, detail: string) {
     return { body: { type: problemType(code), title, status, detail }, headers: {} };
   }
+}
+
+/**
+ * The connection is gone: nobody is left to answer. (Not `request.aborted`: that is also set
+ * when the service itself stops reading a body it refuses, as for a 413 mid-upload.)
+ */
+function clientWentAway(request: FastifyRequest | undefined): boolean {
+  const socket = request?.raw.socket;
+  return socket !== undefined && socket !== null && (socket.destroyed || !socket.writable);
 }
