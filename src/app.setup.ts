@@ -50,7 +50,7 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   // First, so that every later hook and the handler run with the request's id and logger.
   observeRequests(fastify, app.get(MetricsService));
-  await registerSecurityHeaders(app, config);
+  await registerSecurityHeaders(app, config.corsOrigins);
   deferUnparsableContentTypes(fastify);
   registerBodyParsers(fastify, config.maxJsonBytes);
   await app.register(fastifyMultipart, {

@@ -26,7 +26,7 @@ describe('GET /metrics', () => {
 
   /** The request line is counted when the connection is done with the answer. */
   const eventually = async (name: string, labels: Record<string, string>, expected: number) => {
-    await expect.poll(async () => sampleValue(await scrape(), name, labels)).toBe(expected);
+    await expect.poll(async () => sampleValue(await scrape(), name, labels), { timeout: 5_000 }).toBe(expected);
   };
 
   it('answers without an API key, in the Prometheus text format, with every metric of the service declared', async () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { loadAppConfig } from '../config/app-config.js';
+import { DatabasePool } from '../database/database-pool.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /** In memory (no REDIS_URL): the per-process limiter, with a fresh registry to count into. */
 function limiter(rateLimitPerMinute: number) {
-  const metrics = new MetricsService({ isInitialized: false, options: {} } as DataSource);
+  const metrics = new MetricsService(new DatabasePool({ isInitialized: false, options: {} } as DataSource));
   return { metrics, rateLimiter: new RateLimiter({ ...loadAppConfig({}), rateLimitPerMinute }, metrics) };
 }
 

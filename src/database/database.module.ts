@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
+import { DatabasePool } from './database-pool.js';
 import { Transactions } from './transactions.js';
 
 @Global()
@@ -10,8 +11,8 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [TypeOrmModule.forRoot({ ...options, retryAttempts: 0 })],
-      providers: [Transactions],
-      exports: [Transactions],
+      providers: [Transactions, DatabasePool],
+      exports: [Transactions, DatabasePool],
     };
   }
 }

@@ -1,14 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { DataSource } from 'typeorm';
-
-/** The mysql2 pool's own queues; TypeORM exposes the pool as `driver.pool` and nothing more. */
-interface Mysql2PoolInternals {
-  _allConnections?: { length: number };
-  _freeConnections?: { length: number };
-  _connectionQueue?: { length: number };
-}
+import { DatabasePool } from '../database/database-pool.js';
 
 /**
  * Every metric of the service, in one registry per application (tests run several apps in one
@@ -80,15 +72,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
-    const pool = () => poolOf(dataSource);
+  constructor(pool: DatabasePool) {
     new Gauge({
       name: 'crm_files_db_pool_connections_in_use',
       help: 'Database pool connections checked out right now (0 on SQLite).',
       registers: [this.registry],
       collect() {
-        const p = pool();
-        this.set(p ? (p._allConnections?.length ?? 0) - (p._freeConnections?.length ?? 0) : 0);
+        this.set(pool.connectionsInUse());
       },
     });
     new Gauge({
@@ -96,7 +86,7 @@ export class MetricsService {
       help: 'Queries waiting for a free database pool connection (0 on SQLite).',
       registers: [this.registry],
       collect() {
-        this.set(pool()?._connectionQueue?.length ?? 0);
+        this.set(pool.waitingRequests());
       },
     });
     collectDefaultMetrics({ register: this.registry });
@@ -109,9 +99,4 @@ export class MetricsService {
   get contentType(): string {
     return this.registry.contentType;
   }
-}
-
-function poolOf(dataSource: DataSource): Mysql2PoolInternals | undefined {
-  if (!dataSource.isInitialized || dataSource.options.type !== 'mysql') return undefined;
-  return (dataSource.driver as unknown as { pool?: Mysql2PoolInternals }).pool;
 }

@@ -1,7 +1,6 @@
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { AppConfig } from '../../config/app-config.js';
 
 /** Headers a browser client may read from a cross-origin answer. */
 const EXPOSED_HEADERS = [
@@ -28,7 +27,7 @@ const DOWNLOAD_CSP = "default-src 'none'; sandbox";
  * origins in CORS_ORIGINS: with none listed the plugin is not even registered, so no answer
  * carries an Access-Control-* header.
  */
-export async function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export async function registerSecurityHeaders(app: NestFastifyApplication, corsOrigins: readonly string[]): Promise<void> {
   await app.register(fastifyHelmet, {
     // Served over plain HTTP in development and behind a TLS terminator in production: HSTS is
     // the terminator's to send, and upgrading Swagger UI's script requests to https would
@@ -36,8 +35,8 @@ export async function registerSecurityHeaders(app: NestFastifyApplication, confi
     strictTransportSecurity: false,
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
   });
-  if (config.corsOrigins.length > 0) {
-    const allowed = new Set(config.corsOrigins);
+  if (corsOrigins.length > 0) {
+    const allowed = new Set(corsOrigins);
     await app.register(fastifyCors, {
       // false for any other origin: no CORS header at all (a list would still add the others),
       // and a preflight from it finds no route.
