@@ -343,7 +343,7 @@ export interface components {
              * @enum {integer}
              */
             ShareType: 0 | 1 | 2;
-            Currency: components["schemas"]["CurrencyDto"] | null;
+            Currency: components["schemas"]["CurrencyDto"] | (never | null);
             /** @description Whether the caller may edit this contact. */
             CanEdit: boolean;
             /** @description Whether the caller may delete this contact. */
@@ -423,9 +423,9 @@ export interface components {
             Content: string;
             Category: components["schemas"]["CategoryDto"];
             /** @description The contact, or null when the event is on an opportunity or case. */
-            Contact: components["schemas"]["ContactDto"] | null;
+            Contact: components["schemas"]["ContactDto"] | (never | null);
             /** @description The opportunity or case, or null when the event is on a contact. */
-            Entity: components["schemas"]["EntityDto"] | null;
+            Entity: components["schemas"]["EntityDto"] | (never | null);
             Files: components["schemas"]["FileDto"][];
             /** @description Whether the caller may edit (and delete) this event. */
             CanEdit: boolean;
@@ -458,10 +458,10 @@ export interface components {
              */
             contactId?: number;
             /**
-             * @description With entityId, instead of contactId. Opportunity, OPPORTUNITY, Case and CASE are accepted too.
+             * @description With entityId, instead of contactId.
              * @enum {string}
              */
-            entityType?: "opportunity" | "case";
+            entityType?: "opportunity" | "case" | "Opportunity" | "Case" | "OPPORTUNITY" | "CASE";
             /**
              * Format: int32
              * @description With entityType.
@@ -484,10 +484,13 @@ export interface components {
             /** @example 404 */
             status: number;
             detail: string;
+            /** @description The invalid fields, at most 50 of them (errorsOmitted counts the rest). */
             errors?: {
                 field: string;
                 message: string;
             }[];
+            /** @description How many invalid fields there were beyond those listed in errors. */
+            errorsOmitted?: number;
             missingFileIds?: number[];
         };
     };
@@ -509,8 +512,8 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Any letter case. */
-                entityType: "contact" | "opportunity" | "case";
+                /** @description `contact`, `opportunity` or `case`, in any letter case. */
+                entityType: string;
                 entityid: number;
             };
             cookie?: never;
@@ -594,8 +597,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Any letter case. */
-                entityType: "contact" | "opportunity" | "case";
+                /** @description `contact`, `opportunity` or `case`, in any letter case. */
+                entityType: string;
                 entityid: number;
             };
             cookie?: never;
@@ -706,8 +709,8 @@ export interface operations {
                 "Content-Disposition"?: string;
             };
             path: {
-                /** @description Any letter case. */
-                entityType: "contact" | "opportunity" | "case";
+                /** @description `contact`, `opportunity` or `case`, in any letter case. */
+                entityType: string;
                 entityid: number;
             };
             cookie?: never;
@@ -720,7 +723,7 @@ export interface operations {
                      * Format: binary
                      * @description A file; any field name is accepted.
                      */
-                    file: string;
+                    file?: string;
                 };
                 "application/octet-stream": string;
                 "*/*": string;
@@ -821,8 +824,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Any letter case. */
-                entityType: "contact" | "opportunity" | "case";
+                /** @description `contact`, `opportunity` or `case`, in any letter case. */
+                entityType: string;
                 entityid: number;
             };
             cookie?: never;
@@ -1011,6 +1014,8 @@ export interface operations {
                     "Content-Length"?: number;
                     /** @description Single byte ranges are served. */
                     "Accept-Ranges"?: "bytes";
+                    /** @description The content is sandboxed: opened in a browser, an uploaded HTML or SVG file runs no script and loads nothing. */
+                    "Content-Security-Policy"?: "default-src 'none'; sandbox";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1028,6 +1033,8 @@ export interface operations {
                     "Content-Length"?: number;
                     /** @description Single byte ranges are served. */
                     "Accept-Ranges"?: "bytes";
+                    /** @description The content is sandboxed: opened in a browser, an uploaded HTML or SVG file runs no script and loads nothing. */
+                    "Content-Security-Policy"?: "default-src 'none'; sandbox";
                     /** @description The range sent and the size: `bytes start-end/size`. */
                     "Content-Range"?: string;
                     [name: string]: unknown;
@@ -1219,8 +1226,8 @@ export interface operations {
                 createBy?: string;
                 /** @description With entityType. */
                 entityId?: number;
-                /** @description With entityId. Any letter case. */
-                entityType?: "contact" | "opportunity" | "case";
+                /** @description `contact`, `opportunity` or `case`, in any letter case; with entityId. */
+                entityType?: string;
                 /** @description YYYY-MM-DD, whole UTC day, inclusive */
                 fromDate?: string;
                 /** @description createBy sorts by the creator's display name, category by the category title; text sorts ignore the case of ASCII letters. */

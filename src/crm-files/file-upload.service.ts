@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { ApiError, InvalidRequestError, PayloadTooLargeError } from '../common/errors/api-error.js';
-import { filenameFromDisposition } from '../common/http/content-disposition.js';
+import { filenameFromDisposition, MalformedDispositionError } from '../common/http/content-disposition.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { FileDto } from '../files/dto/file.dto.js';
 import { cleanFileName, DEFAULT_CONTENT_TYPE } from '../files/file-name.js';
@@ -99,7 +99,7 @@ export class FileUploadService {
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.config.maxUploadBytes) throw this.tooLarge();
     const header = request.headers['content-disposition'];
-    const rawName = filenameFromDisposition(header);
+    const rawName = this.filenameOf(header);
     if (rawName === null) {
       throw new InvalidRequestError(
         'Send multipart/form-data, or the file as the body with Content-Disposition: attachment; filename="...".',
@@ -117,6 +117,17 @@ export class FileUploadService {
       ]);
     }
     return { name, contentType };
+  }
+
+  private filenameOf(header: string | undefined): string | null {
+    try {
+      return filenameFromDisposition(header);
+    } catch (error) {
+      if (!(error instanceof MalformedDispositionError)) throw error;
+      throw new InvalidRequestError('The Content-Disposition header is malformed (RFC 6266): send attachment; filename="...".', [
+        { field: 'Content-Disposition', message: 'the header is malformed' },
+      ]);
+    }
   }
 
   private asApiError(error: unknown): unknown {

@@ -36,8 +36,10 @@ export const PROBLEM_SCHEMA = {
     detail: { type: 'string' },
     errors: {
       type: 'array',
+      description: 'The invalid fields, at most 50 of them (errorsOmitted counts the rest).',
       items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
     },
+    errorsOmitted: { type: 'integer', minimum: 1, description: 'How many invalid fields there were beyond those listed in errors.' },
     missingFileIds: { type: 'array', items: { type: 'integer', format: 'int32' } },
   },
 };
