@@ -1,6 +1,10 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import * as addFormatsModule from 'ajv-formats';
 import { OpenAPIBackend, SetMatchType, type Document } from 'openapi-backend';
 import type { ObservedResponse } from './openapi-contract.js';
+
+// ajv-formats is CommonJS with a default export.
+const addFormats = (addFormatsModule as unknown as { default: (ajv: unknown) => unknown }).default;
 
 /**
  * A second opinion on the answers the tests receive, from a validator this project did not
@@ -14,7 +18,13 @@ export class IndependentValidator {
 
   static async create(document: OpenAPIObject): Promise<IndependentValidator> {
     // openapi-backend resolves references in place: give it its own copy.
-    const api = new OpenAPIBackend({ definition: structuredClone(document) as unknown as Document, strict: true, validate: true });
+    // The formats of OpenAPI 3.0 (uuid, date-time, int32...) as ajv-formats defines them.
+    const api = new OpenAPIBackend({
+      definition: structuredClone(document) as unknown as Document,
+      strict: true,
+      validate: true,
+      customizeAjv: (ajv) => addFormats(ajv as never) as never,
+    });
     await api.init();
     return new IndependentValidator(api);
   }
