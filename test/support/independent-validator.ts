@@ -17,16 +17,7 @@ export class IndependentValidator {
   private constructor(private readonly api: OpenAPIBackend) {}
 
   static async create(document: OpenAPIObject): Promise<IndependentValidator> {
-    // openapi-backend resolves references in place: give it its own copy.
-    // The formats of OpenAPI 3.0 (uuid, date-time, int32...) as ajv-formats defines them.
-    const api = new OpenAPIBackend({
-      definition: structuredClone(document) as unknown as Document,
-      strict: true,
-      validate: true,
-      customizeAjv: (ajv) => addFormats(ajv as never) as never,
-    });
-    await api.init();
-    return new IndependentValidator(api);
+    return new IndependentValidator(await openApiBackendFor(document));
   }
 
   check(response: ObservedResponse & { headers?: Record<string, unknown> }): string[] {
@@ -46,4 +37,17 @@ export class IndependentValidator {
     }
     return problems;
   }
+}
+
+/** openapi-backend over a copy of the document (it resolves references in place), initialised. */
+export async function openApiBackendFor(document: OpenAPIObject): Promise<OpenAPIBackend> {
+  const api = new OpenAPIBackend({
+    definition: structuredClone(document) as unknown as Document,
+    strict: true,
+    validate: true,
+    // The formats of OpenAPI 3.0 (uuid, date-time, int32, binary...) as ajv-formats defines them.
+    customizeAjv: (ajv) => addFormats(ajv as never) as never,
+  });
+  await api.init();
+  return api;
 }
