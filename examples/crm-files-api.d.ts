@@ -530,7 +530,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileDto"][];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -618,7 +618,7 @@ export interface operations {
                     "application/json": components["schemas"]["RelationshipEventDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -656,7 +656,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not of an accepted content type. */
+            /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -739,7 +739,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -777,7 +777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not of an accepted content type. */
+            /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -844,7 +844,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -882,7 +882,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not of an accepted content type. */
+            /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1052,7 +1052,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1145,7 +1145,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1255,7 +1255,7 @@ export interface operations {
                     "application/json": components["schemas"]["RelationshipEventDto"][];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1338,7 +1338,7 @@ export interface operations {
                     "application/json": components["schemas"]["RelationshipEventDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1376,7 +1376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not of an accepted content type. */
+            /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1438,7 +1438,7 @@ export interface operations {
                     "application/json": components["schemas"]["RelationshipEventDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -2,12 +2,12 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, type ApiResponseOptions, type HeadersObject } from '@nestjs/swagger';
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input: a path parameter, a query parameter or the body (see `errors`).',
+  400: 'Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them).',
   401: 'No valid API key.',
   403: 'The record is readable but the caller may not change it.',
   404: 'The record or a file is missing or not readable by the caller.',
   413: 'The body is too large.',
-  415: 'The body is not of an accepted content type.',
+  415: 'The body is not of an accepted content type (a JSON body: application/json, in UTF-8).',
   416: 'The requested byte range is outside the file.',
   429: 'Too many requests for this API key; see Retry-After.',
   500: 'An unexpected failure; logged on the server, nothing internal in the body.',
