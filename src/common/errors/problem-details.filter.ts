@@ -2,8 +2,8 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, DatabaseUnavailableError, InvalidRequestError } from './api-error.js';
-import { isClientAbort } from './client-abort.js';
 import { capFieldErrors } from './capped-errors.js';
+import { isClientAbort } from './client-abort.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 import { PROBLEM_CONTENT_TYPE, problemType, type ProblemBody } from './problem.js';
 
