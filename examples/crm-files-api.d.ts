@@ -363,7 +363,7 @@ export interface components {
              * @enum {integer}
              */
             ShareType: 0 | 1 | 2;
-            Currency: components["schemas"]["CurrencyDto"] | null;
+            Currency: components["schemas"]["CurrencyDto"] | (never | null);
             /** @description Whether the caller may edit this contact. */
             CanEdit: boolean;
             /** @description Whether the caller may delete this contact. */
@@ -443,9 +443,9 @@ export interface components {
             Content: string;
             Category: components["schemas"]["CategoryDto"];
             /** @description The contact, or null when the event is on an opportunity or case. */
-            Contact: components["schemas"]["ContactDto"] | null;
+            Contact: components["schemas"]["ContactDto"] | (never | null);
             /** @description The opportunity or case, or null when the event is on a contact. */
-            Entity: components["schemas"]["EntityDto"] | null;
+            Entity: components["schemas"]["EntityDto"] | (never | null);
             Files: components["schemas"]["FileDto"][];
             /** @description Whether the caller may edit (and delete) this event. */
             CanEdit: boolean;
@@ -478,10 +478,10 @@ export interface components {
              */
             contactId?: number;
             /**
-             * @description With entityId, instead of contactId. Opportunity, OPPORTUNITY, Case and CASE are accepted too.
+             * @description With entityId, instead of contactId.
              * @enum {string}
              */
-            entityType?: "opportunity" | "case";
+            entityType?: "opportunity" | "case" | "Opportunity" | "Case" | "OPPORTUNITY" | "CASE";
             /**
              * Format: int32
              * @description With entityType.
@@ -504,10 +504,13 @@ export interface components {
             /** @example 404 */
             status: number;
             detail: string;
+            /** @description The invalid fields, at most 50 of them (errorsOmitted counts the rest). */
             errors?: {
                 field: string;
                 message: string;
             }[];
+            /** @description How many invalid fields there were beyond those listed in errors. */
+            errorsOmitted?: number;
             missingFileIds?: number[];
         };
     };
@@ -529,8 +532,8 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Any letter case. */
-                entityType: "contact" | "opportunity" | "case";
+                /** @description `contact`, `opportunity` or `case`, in any letter case. */
+                entityType: string;
                 entityid: number;
             };
             cookie?: never;
@@ -547,7 +550,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileDto"][];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -614,8 +617,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Any letter case. */
-                entityType: "contact" | "opportunity" | "case";
+                /** @description `contact`, `opportunity` or `case`, in any letter case. */
+                entityType: string;
                 entityid: number;
             };
             cookie?: never;
@@ -635,7 +638,7 @@ export interface operations {
                     "application/json": components["schemas"]["RelationshipEventDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -673,7 +676,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not of an accepted content type. */
+            /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -726,8 +729,8 @@ export interface operations {
                 "Content-Disposition"?: string;
             };
             path: {
-                /** @description Any letter case. */
-                entityType: "contact" | "opportunity" | "case";
+                /** @description `contact`, `opportunity` or `case`, in any letter case. */
+                entityType: string;
                 entityid: number;
             };
             cookie?: never;
@@ -740,7 +743,7 @@ export interface operations {
                      * Format: binary
                      * @description A file; any field name is accepted.
                      */
-                    file: string;
+                    file?: string;
                 };
                 "application/octet-stream": string;
                 "*/*": string;
@@ -756,7 +759,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -794,7 +797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not of an accepted content type. */
+            /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -841,8 +844,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Any letter case. */
-                entityType: "contact" | "opportunity" | "case";
+                /** @description `contact`, `opportunity` or `case`, in any letter case. */
+                entityType: string;
                 entityid: number;
             };
             cookie?: never;
@@ -861,7 +864,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -899,7 +902,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not of an accepted content type. */
+            /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1031,6 +1034,8 @@ export interface operations {
                     "Content-Length"?: number;
                     /** @description Single byte ranges are served. */
                     "Accept-Ranges"?: "bytes";
+                    /** @description The content is sandboxed: opened in a browser, an uploaded HTML or SVG file runs no script and loads nothing. */
+                    "Content-Security-Policy"?: "default-src 'none'; sandbox";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1048,6 +1053,8 @@ export interface operations {
                     "Content-Length"?: number;
                     /** @description Single byte ranges are served. */
                     "Accept-Ranges"?: "bytes";
+                    /** @description The content is sandboxed: opened in a browser, an uploaded HTML or SVG file runs no script and loads nothing. */
+                    "Content-Security-Policy"?: "default-src 'none'; sandbox";
                     /** @description The range sent and the size: `bytes start-end/size`. */
                     "Content-Range"?: string;
                     [name: string]: unknown;
@@ -1065,7 +1072,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1158,7 +1165,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1239,8 +1246,8 @@ export interface operations {
                 createBy?: string;
                 /** @description With entityType. */
                 entityId?: number;
-                /** @description With entityId. Any letter case. */
-                entityType?: "contact" | "opportunity" | "case";
+                /** @description `contact`, `opportunity` or `case`, in any letter case; with entityId. */
+                entityType?: string;
                 /** @description YYYY-MM-DD, whole UTC day, inclusive */
                 fromDate?: string;
                 /** @description createBy sorts by the creator's display name, category by the category title; text sorts ignore the case of ASCII letters. */
@@ -1268,7 +1275,7 @@ export interface operations {
                     "application/json": components["schemas"]["RelationshipEventDto"][];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1351,7 +1358,7 @@ export interface operations {
                     "application/json": components["schemas"]["RelationshipEventDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1389,7 +1396,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not of an accepted content type. */
+            /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1451,7 +1458,7 @@ export interface operations {
                     "application/json": components["schemas"]["RelationshipEventDto"];
                 };
             };
-            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`). */
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
             400: {
                 headers: {
                     [name: string]: unknown;

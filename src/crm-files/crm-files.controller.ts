@@ -26,9 +26,10 @@ import { StreamedBody } from '../common/http/streamed-body.decorator.js';
 import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
 import { ID_SCHEMA } from '../common/validation/ids.js';
 import { FileDto } from '../files/dto/file.dto.js';
-import { sendFileContent } from '../files/file-download.js';
+import { DOWNLOAD_CONTENT_SECURITY_POLICY, sendFileContent } from '../files/file-download.js';
 import { FilesService } from '../files/files.service.js';
 import { RelationshipEventDto } from '../history/dto/relationship-event.dto.js';
+import { anyLetterCasePattern } from '../openapi/any-letter-case.js';
 import { ApiRawBody } from '../openapi/api-raw-body.decorator.js';
 import type { RecordRef } from '../records/record-ref.js';
 import { RecordTarget } from '../records/record-target.decorator.js';
@@ -36,7 +37,11 @@ import { CrmFilesService } from './crm-files.service.js';
 import { AttachFilesDto } from './dto/attach-files.dto.js';
 import { CreateTextFileDto } from './dto/create-text-file.dto.js';
 
-const ENTITY_TYPE_PARAM = { name: 'entityType', enum: ['contact', 'opportunity', 'case'], description: 'Any letter case.' } as const;
+const ENTITY_TYPE_PARAM = {
+  name: 'entityType',
+  description: '`contact`, `opportunity` or `case`, in any letter case.',
+  schema: { type: 'string', pattern: anyLetterCasePattern(['contact', 'opportunity', 'case']), example: 'contact' },
+} as const;
 const BINARY = { type: 'string', format: 'binary' } as const;
 
 /** What files/file-download.ts sends with the content (200 and 206). */
@@ -48,6 +53,10 @@ const CONTENT_HEADERS: HeadersObject = {
   },
   'Content-Length': { description: 'Bytes in this answer.', schema: { type: 'integer', format: 'int64', minimum: 0 } },
   'Accept-Ranges': { description: 'Single byte ranges are served.', schema: { type: 'string', enum: ['bytes'] } },
+  'Content-Security-Policy': {
+    description: 'The content is sandboxed: opened in a browser, an uploaded HTML or SVG file runs no script and loads nothing.',
+    schema: { type: 'string', enum: [DOWNLOAD_CONTENT_SECURITY_POLICY] },
+  },
 };
 
 @ApiTags('Files')
@@ -135,7 +144,8 @@ export class CrmFilesController {
       'multipart/form-data: every file part is stored, whatever its field name (`file` is only what the form here uses), ' +
       'and several parts make several files; file names are UTF-8. Raw: the body is the file, in any content type ' +
       '(kept as the file\'s own; none means application/octet-stream), named by the Content-Disposition header.',
-    schema: { type: 'object', required: ['file'], properties: { file: { ...BINARY, description: 'A file; any field name is accepted.' } } },
+    // No `required`: the part may have any field name; at least one part is needed.
+    schema: { type: 'object', minProperties: 1, properties: { file: { ...BINARY, description: 'A file; any field name is accepted.' } } },
   })
   @ApiRawBody('application/octet-stream', '*/*')
   @ApiHeader({

@@ -4,6 +4,9 @@ import { RangeNotSatisfiableError } from '../common/errors/api-error.js';
 import { attachmentDisposition } from '../common/http/content-disposition.js';
 import type { CrmFile } from './entities/crm-file.entity.js';
 
+/** Sent with every download answer: the content is a document of its own, sandboxed. */
+export const DOWNLOAD_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox";
+
 export type ByteRange = { start: number; end: number };
 
 /**
@@ -49,7 +52,12 @@ export function sendFileContent(
   open: (range?: ByteRange) => Readable,
 ): FastifyReply {
   const tag = entityTag(file);
-  reply.header('Cache-Control', 'private, no-cache').header('X-Content-Type-Options', 'nosniff');
+  // Uploaded content is the uploader's, in the uploader's type (text/html, image/svg+xml...):
+  // opened in a browser it runs with no origin, no scripts and nothing loaded.
+  reply
+    .header('Cache-Control', 'private, no-cache')
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Content-Security-Policy', DOWNLOAD_CONTENT_SECURITY_POLICY);
   // Only answers that are (or stand for) the file carry its headers: a problem must not look like it.
   const asTheFile = () =>
     reply.header('ETag', tag).header('Accept-Ranges', 'bytes').header('Content-Disposition', attachmentDisposition(file.name));

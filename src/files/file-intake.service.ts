@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 // Brings the multipart request methods (isMultipart, parts) into Fastify's request type.
 import type {} from '@fastify/multipart';
 import { ApiError, InvalidRequestError, PayloadTooLargeError } from '../common/errors/api-error.js';
-import { filenameFromDisposition } from '../common/http/content-disposition.js';
+import { filenameFromDisposition, MalformedDispositionError } from '../common/http/content-disposition.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ContentTooLargeError } from '../storage/file-storage.js';
 import { cleanFileName, DEFAULT_CONTENT_TYPE } from './file-name.js';
@@ -97,7 +97,7 @@ export class FileIntakeService {
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.config.maxUploadBytes) throw this.tooLarge();
     const header = request.headers['content-disposition'];
-    const rawName = filenameFromDisposition(header);
+    const rawName = this.filenameOf(header);
     if (rawName === null) {
       throw new InvalidRequestError(
         'Send multipart/form-data, or the file as the body with Content-Disposition: attachment; filename="...".',
@@ -115,6 +115,17 @@ export class FileIntakeService {
       ]);
     }
     return { name, contentType };
+  }
+
+  private filenameOf(header: string | undefined): string | null {
+    try {
+      return filenameFromDisposition(header);
+    } catch (error) {
+      if (!(error instanceof MalformedDispositionError)) throw error;
+      throw new InvalidRequestError('The Content-Disposition header is malformed (RFC 6266): send attachment; filename="...".', [
+        { field: 'Content-Disposition', message: 'the header is malformed' },
+      ]);
+    }
   }
 
   private asApiError(error: unknown): unknown {

@@ -4,13 +4,17 @@ export const MAX_NAME_LENGTH = 255;
 
 /**
  * A user-sent file name made safe to keep and show: no directory part, no control characters,
- * at most 255 characters (never splitting a character). Returns '' when nothing is left.
+ * no invisible format characters (bidirectional embeddings, overrides and isolates, zero-width
+ * characters, the BOM: they make `invoice\u202Egpj.exe` show as "invoiceexe.jpg") and no line
+ * or paragraph separators, at most 255 characters (never splitting a character). Returns ''
+ * when nothing is left.
  * Names are only ever shown back, never used as storage paths.
  */
 export function cleanFileName(raw: string): string {
   const lastPart = raw.split(/[/\\]/).pop() ?? '';
-  // Cc: the control characters U+0000 to U+001F and U+007F to U+009F.
-  const printable = lastPart.replace(/\p{Cc}/gu, '').trim();
+  // Cc: control characters; Cf: invisible format characters (bidi overrides and isolates, zero-width
+  // characters, BOM) that make a name display as something else; and the line/paragraph separators.
+  const printable = lastPart.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, '').trim();
   if (printable === '.' || printable === '..') return '';
   return [...printable].slice(0, MAX_NAME_LENGTH).join('').trim();
 }

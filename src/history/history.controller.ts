@@ -8,6 +8,7 @@ import { ApiPaging } from '../common/http/api-paging.decorator.js';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator.js';
 import { ID_SCHEMA } from '../common/validation/ids.js';
 import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
+import { anyLetterCasePattern } from '../openapi/any-letter-case.js';
 import { CategoryDto } from './dto/category.dto.js';
 import { CreateHistoryEventDto } from './dto/create-history-event.dto.js';
 import { RelationshipEventDto } from './dto/relationship-event.dto.js';
@@ -25,7 +26,12 @@ export class HistoryController {
     summary: 'List history events',
     description: 'The events the caller may read, filtered, sorted and paged. Without sortBy: newest first. Ties: id descending.',
   })
-  @ApiQuery({ name: 'entityType', required: false, enum: ['contact', 'opportunity', 'case'], description: 'With entityId. Any letter case.' })
+  @ApiQuery({
+    name: 'entityType',
+    required: false,
+    schema: { type: 'string', pattern: anyLetterCasePattern(['contact', 'opportunity', 'case']), example: 'contact' },
+    description: '`contact`, `opportunity` or `case`, in any letter case; with entityId.',
+  })
   @ApiQuery({ name: 'entityId', required: false, schema: ID_SCHEMA, description: 'With entityType.' })
   @ApiQuery({ name: 'categoryId', required: false, schema: { type: 'integer', format: 'int32' }, description: 'A tenant category, or a system one (-1, -2, -3).' })
   @ApiQuery({ name: 'createBy', required: false, schema: { type: 'string', format: 'uuid' } })

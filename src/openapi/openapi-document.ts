@@ -4,6 +4,7 @@ import { API_KEY_SECURITY } from '../auth/authenticated.decorator.js';
 import { PROBLEM_SCHEMA } from '../common/http/api-problem-responses.decorator.js';
 import type { AppConfig } from '../config/app-config.js';
 import { RAW_BODY_EXTENSION } from './api-raw-body.decorator.js';
+import { rewriteNullableReferences } from './nullable-references.js';
 
 export const PROBLEM_SCHEMA_NAME = 'Problem';
 
@@ -67,6 +68,7 @@ function tighten(document: OpenAPIObject, config: AppConfig): OpenAPIObject {
       }
     }
   }
+  rewriteNullableReferences(document);
   // MAX_FILE_IDS is configuration, not a constant the DTOs could name: the served limit.
   setMaxItems(schemas, 'AttachFilesDto', 'fileids', config.maxFileIds);
   setMaxItems(schemas, 'CreateHistoryEventDto', 'fileId', config.maxFileIds);

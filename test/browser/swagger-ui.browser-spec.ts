@@ -68,7 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Swagger UI, for a first-time visitor', (
     const operation = page.locator('#operations-Files-CrmFilesController_attach');
     await operation.locator('.opblock-summary').click();
     await operation.locator('button.try-out__btn').click();
-    await operation.locator('select').first().selectOption('contact');
+    await operation.locator('input[placeholder="entityType"]').fill('contact');
     await operation.locator('input[placeholder="entityid"]').fill(String(demo.contacts.person));
     await operation.locator('textarea.body-param__text').fill(JSON.stringify({ fileids: demo.files.member }));
     await operation.locator('button.execute').click();
@@ -89,7 +89,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Swagger UI, for a first-time visitor', (
     const operation = page.locator('#operations-Files-CrmFilesController_list');
     await operation.locator('.opblock-summary').click();
     await operation.locator('button.try-out__btn').click();
-    await operation.locator('select').first().selectOption('contact');
+    await operation.locator('input[placeholder="entityType"]').fill('contact');
     await operation.locator('input[placeholder="entityid"]').fill(String(demo.contacts.person));
     await operation.locator('button.execute').click();
     const response = operation.locator('.live-responses-table .response').first();
@@ -103,7 +103,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Swagger UI, for a first-time visitor', (
     const upload = page.locator('#operations-Files-CrmFilesController_upload');
     await upload.locator('.opblock-summary').click();
     await upload.locator('button.try-out__btn').click();
-    await upload.locator('select').first().selectOption('contact');
+    await upload.locator('input[placeholder="entityType"]').fill('contact');
     await upload.locator('input[placeholder="entityid"]').fill(String(demo.contacts.person));
     await upload.locator('input[type="file"]').setInputFiles({ name: 'minutes.txt', mimeType: 'text/plain', buffer: Buffer.from('Agreed.') });
     await upload.locator('button.execute').click();

@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import * as addFormatsModule from 'ajv-formats';
+import { fromSchema } from '@openapi-contrib/openapi-schema-to-json-schema';
 import type { OpenAPIObject } from '@nestjs/swagger';
 
 // ajv-formats is CommonJS with a default export.
@@ -39,7 +40,7 @@ export class OpenApiContract {
     this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
     this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
     this.ajv.addFormat('binary', () => true);
-    this.ajv.addSchema({ $id: 'openapi', components: toJsonSchema(document.components ?? {}) });
+    this.ajv.addSchema({ $id: 'openapi', components: convertComponents(document.components ?? {}) });
     this.operations = Object.entries(document.paths).flatMap(([template, item]) =>
       Object.entries(item)
         .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
@@ -85,24 +86,29 @@ export class OpenApiContract {
 }
 
 /**
- * OpenAPI 3.0 schema to JSON Schema for ajv: `nullable` becomes a null alternative (also
- * around `allOf: [$ref]`, which OpenAPI 3.0 needs for a nullable reference), and references
+ * OpenAPI 3.0 schema to JSON Schema for ajv, by a maintained converter that applies OpenAPI's
+ * rules exactly (not more leniently than outside validators): `nullable` widens only a `type`
+ * of the same schema object, so `{nullable: true, allOf: [$ref]}` still rejects null. References
  * point into the document registered as `openapi`.
  */
 export function toJsonSchema<T>(node: T): T {
-  if (Array.isArray(node)) return node.map((item) => toJsonSchema(item)) as T;
+  const converted = fromSchema(structuredClone(node) as Record<string, unknown>, { cloneSchema: false, strictMode: true }) as Schema;
+  delete converted.$schema;
+  return pointReferencesInto(converted) as T;
+}
+
+function pointReferencesInto(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map((item) => pointReferencesInto(item));
   if (node === null || typeof node !== 'object') return node;
-  const source = node as Schema;
   const result: Schema = {};
-  for (const [key, value] of Object.entries(source)) {
-    if (key === 'nullable' || key === 'example' || key === 'examples') continue;
-    if (key === '$ref' && typeof value === 'string') result.$ref = value.replace(/^#\//, 'openapi#/');
-    else result[key] = toJsonSchema(value);
+  for (const [key, value] of Object.entries(node)) {
+    result[key] = key === '$ref' && typeof value === 'string' ? value.replace(/^#\//, 'openapi#/') : pointReferencesInto(value);
   }
-  if (source.nullable === true) {
-    const { description, ...schema } = result;
-    if (schema.allOf) delete schema.type;
-    return { ...(description ? { description } : {}), anyOf: [{ type: 'null' }, schema] } as T;
-  }
-  return result as T;
+  return result;
+}
+
+/** Every schema of `components.schemas`, converted. */
+function convertComponents(components: NonNullable<OpenAPIObject['components']>): Schema {
+  const schemas = Object.fromEntries(Object.entries(components.schemas ?? {}).map(([name, schema]) => [name, toJsonSchema(schema)]));
+  return { schemas };
 }

@@ -12,6 +12,7 @@ import { loadAppConfig, type AppConfig } from '../../src/config/app-config.js';
 import { parseDatabaseUrl, type DatabaseConfig } from '../../src/config/database-url.js';
 import { buildOpenApiDocument } from '../../src/openapi/openapi-document.js';
 import { contractViolations } from './contract-violations.js';
+import { IndependentValidator } from './independent-validator.js';
 import { OpenApiContract } from './openapi-contract.js';
 import { QueryCounter } from './query-counter.js';
 
@@ -55,13 +56,15 @@ export async function startTestApp(
   });
   await runMigrations(app);
   const dataSource = app.get<DataSource>(getDataSourceToken());
-  const contract = new OpenApiContract(buildOpenApiDocument(app, config));
+  const document = buildOpenApiDocument(app, config);
+  const contract = new OpenApiContract(document);
+  const independent = await IndependentValidator.create(document);
   return {
     app,
     config,
     dataSource,
     queries,
-    http: () => supertest.agent(app.getHttpServer()).use(checkAgainst(contract)),
+    http: () => supertest.agent(app.getHttpServer()).use(checkAgainst(contract, independent)),
     close: async () => {
       await app.close();
       await rm(filesDir, { recursive: true, force: true });
@@ -70,18 +73,18 @@ export async function startTestApp(
 }
 
 /** A superagent plugin that checks every answer against the OpenAPI document. */
-function checkAgainst(contract: OpenApiContract) {
+function checkAgainst(contract: OpenApiContract, independent: IndependentValidator) {
   return (request: { method: string; url: string; on(event: 'response', listener: (response: supertest.Response) => void): void }) => {
     request.on('response', (response) => {
-      contractViolations.push(
-        ...contract.check({
-          method: request.method,
-          path: new URL(request.url).pathname,
-          status: response.status,
-          contentType: response.headers['content-type'],
-          body: response.body,
-        }),
-      );
+      const observed = {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: response.status,
+        contentType: response.headers['content-type'],
+        body: response.body,
+        headers: response.headers,
+      };
+      contractViolations.push(...contract.check(observed), ...independent.check(observed));
     });
   };
 }

@@ -1,3 +1,5 @@
+import { isClientAbortError } from './client-abort.js';
+
 /** Driver error codes that mean "the database cannot be reached", not "the query was wrong". */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -15,6 +17,8 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
+  // A client that closed its connection mid-upload fails the request stream with ECONNRESET too.
+  if (isClientAbortError(error)) return false;
   let current: unknown = error;
   // TypeORM wraps driver errors (QueryFailedError.driverError); look through the chain.
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {

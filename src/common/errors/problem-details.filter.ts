@@ -1,7 +1,9 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, DatabaseUnavailableError } from './api-error.js';
+import { ApiError, DatabaseUnavailableError, InvalidRequestError } from './api-error.js';
+import { capFieldErrors } from './capped-errors.js';
+import { isClientAbort } from './client-abort.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 import { PROBLEM_CONTENT_TYPE, problemType, type ProblemBody } from './problem.js';
 
@@ -52,6 +54,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           status: exception.status,
           detail: exception.detail,
           ...exception.extensions,
+          ...(exception.extensions.errors ? capFieldErrors(exception.extensions.errors) : {}),
         },
         headers: exception.headers,
       };
@@ -69,6 +72,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const known = FASTIFY_ERRORS[fastifyCode];
       const status = (exception as { statusCode?: number }).statusCode ?? 400;
       return this.simple(status, known.code, known.title, known.detail);
+    }
+    if (isClientAbort(exception, request)) {
+      // Nobody is left to read the answer, and nothing is wrong here: not a warning, not a 503.
+      const where = request ? ` (${request.method} ${request.url.split('?')[0]})` : '';
+      this.logger.log(`Client aborted the request${where}: ${(exception as Error)?.message ?? String(exception)}`);
+      return this.toProblem(new InvalidRequestError('The request ended before its body was complete.'));
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`Database unavailable: ${(exception as Error).message}`);

@@ -11,6 +11,8 @@ export interface ProblemBody {
   status: number;
   detail: string;
   errors?: FieldError[];
+  /** How many more invalid fields there were than `errors` lists. */
+  errorsOmitted?: number;
   missingFileIds?: number[];
 }
 

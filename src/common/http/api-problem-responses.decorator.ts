@@ -2,12 +2,12 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, type ApiResponseOptions, type HeadersObject } from '@nestjs/swagger';
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input: a path parameter, a query parameter or the body (see `errors`).',
+  400: 'Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them).',
   401: 'No valid API key.',
   403: 'The record is readable but the caller may not change it.',
   404: 'The record or a file is missing or not readable by the caller.',
   413: 'The body is too large.',
-  415: 'The body is not of an accepted content type.',
+  415: 'The body is not of an accepted content type (a JSON body: application/json, in UTF-8).',
   416: 'The requested byte range is outside the file.',
   429: 'Too many requests for this API key; see Retry-After.',
   500: 'An unexpected failure; logged on the server, nothing internal in the body.',
@@ -36,8 +36,10 @@ export const PROBLEM_SCHEMA = {
     detail: { type: 'string' },
     errors: {
       type: 'array',
+      description: 'The invalid fields, at most 50 of them (errorsOmitted counts the rest).',
       items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
     },
+    errorsOmitted: { type: 'integer', minimum: 1, description: 'How many invalid fields there were beyond those listed in errors.' },
     missingFileIds: { type: 'array', items: { type: 'integer', format: 'int32' } },
   },
 };

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
-import { ApiError, MalformedJsonError, PayloadTooLargeError } from '../errors/api-error.js';
+import { ApiError, InvalidRequestError, MalformedJsonError, PayloadTooLargeError } from '../errors/api-error.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 import type { StreamedBodyRouteConfig } from './streamed-body.decorator.js';
 
 /**
@@ -48,6 +49,10 @@ export function registerBodyParsers(fastify: FastifyInstance, maxJsonBytes: numb
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') {
         done(null, new RejectedBody(new MalformedJsonError('The request body is empty; a JSON object is expected.')));
+        return;
+      }
+      if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+        done(null, new RejectedBody(new InvalidRequestError(`The JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`)));
         return;
       }
       try {

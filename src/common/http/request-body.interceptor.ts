@@ -5,6 +5,7 @@ import type { Observable } from 'rxjs';
 import { InvalidRequestError, UnsupportedMediaTypeError } from '../errors/api-error.js';
 import { UNPARSABLE_CONTENT_TYPE } from './framework-errors.js';
 import { RejectedBody } from './json-body-parser.js';
+import { judgeJsonContentType } from './json-media-type.js';
 import { STREAMED_BODY } from './streamed-body.decorator.js';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -25,8 +26,12 @@ export class RequestBodyInterceptor implements NestInterceptor {
       throw new UnsupportedMediaTypeError('The Content-Type header is not a media type (type/subtype).');
     }
     if (!streamed && METHODS_WITH_BODY.has(request.method)) {
-      if (!isJsonContentType(request.headers['content-type'])) {
+      const mediaType = judgeJsonContentType(request.headers['content-type']);
+      if (mediaType === 'not-json') {
         throw new UnsupportedMediaTypeError('This endpoint takes a JSON body: send Content-Type: application/json.');
+      }
+      if (mediaType === 'other-charset') {
+        throw new UnsupportedMediaTypeError('A JSON body is UTF-8: send Content-Type: application/json, with no charset or charset=utf-8.');
       }
       const body: unknown = request.body;
       if (body instanceof RejectedBody) throw body.error;
@@ -36,8 +41,4 @@ export class RequestBodyInterceptor implements NestInterceptor {
     }
     return next.handle();
   }
-}
-
-function isJsonContentType(header: string | undefined): boolean {
-  return header !== undefined && header.split(';')[0].trim().toLowerCase() === 'application/json';
 }

@@ -25,8 +25,8 @@ export class CreateHistoryEventDto {
   contactId?: number;
 
   @ApiPropertyOptional({
-    enum: ['opportunity', 'case'],
-    description: 'With entityId, instead of contactId. Opportunity, OPPORTUNITY, Case and CASE are accepted too.',
+    enum: ['opportunity', 'case', 'Opportunity', 'Case', 'OPPORTUNITY', 'CASE'],
+    description: 'With entityId, instead of contactId.',
   })
   @ValidateIf(present('entityType'))
   @IsString()
