@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp, runMigrations } from './app.setup.js';
 import { loadAppConfig, type AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/config-error.js';
+import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { DemoSeedService } from './seed/demo-seed.service.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
@@ -19,7 +20,6 @@ async function bootstrap(): Promise<void> {
   }
   const logger = new Logger('Bootstrap');
   const app = await createApp(config);
-  app.enableShutdownHooks();
 
   const applied = await runMigrations(app);
   if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`);
@@ -31,6 +31,7 @@ async function bootstrap(): Promise<void> {
   }
 
   await app.listen({ port: config.port, host: config.host });
+  installGracefulShutdown(app, { graceMs: config.shutdownGraceMs, logger: new Logger('Shutdown') });
   logger.log(`Serving on http://${config.host}:${config.port} (Swagger UI at /api/docs)`);
 }
 

@@ -28,6 +28,9 @@ describe('loadAppConfig', () => {
       rateLimitPerMinute: 600,
       demoSeed: true,
       publicBaseUrl: null,
+      shutdownGraceMs: 10_000,
+      stagingMaxAgeMs: 3_600_000,
+      testExitAt: null,
     });
     expect(DEFAULT_DATABASE_URL).toBe('sqlite:data/crm-files.sqlite');
   });
@@ -49,6 +52,8 @@ describe('loadAppConfig', () => {
         RATE_LIMIT_PER_MINUTE: '0',
         DEMO_SEED: 'false',
         PUBLIC_BASE_URL: 'https://crm.example.com',
+        SHUTDOWN_GRACE_MS: '2500',
+        STAGING_MAX_AGE_MS: '60000',
       }),
     ).toStrictEqual({
       port: 8080,
@@ -62,7 +67,20 @@ describe('loadAppConfig', () => {
       rateLimitPerMinute: 0,
       demoSeed: false,
       publicBaseUrl: 'https://crm.example.com',
+      shutdownGraceMs: 2500,
+      stagingMaxAgeMs: 60_000,
+      testExitAt: null,
     });
+  });
+
+  it('accepts SHUTDOWN_GRACE_MS=0 (abort at once) and STAGING_MAX_AGE_MS down to one second', () => {
+    expect(loadAppConfig({ SHUTDOWN_GRACE_MS: '0' }).shutdownGraceMs).toBe(0);
+    expect(loadAppConfig({ STAGING_MAX_AGE_MS: '1000' }).stagingMaxAgeMs).toBe(1000);
+  });
+
+  it('reads the test-only exit point, which is unset by default', () => {
+    expect(loadAppConfig({ CRM_FILES_TEST_EXIT_AT: 'after-content-move' }).testExitAt).toBe('after-content-move');
+    expect(loadAppConfig({ CRM_FILES_TEST_EXIT_AT: ' ' }).testExitAt).toBeNull();
   });
 
   it.each([
@@ -107,6 +125,11 @@ describe('loadAppConfig', () => {
     ['PUBLIC_BASE_URL', 'ftp://x'],
     ['PUBLIC_BASE_URL', 'not a url'],
     ['PUBLIC_BASE_URL', '/relative'],
+    ['SHUTDOWN_GRACE_MS', '-1'],
+    ['SHUTDOWN_GRACE_MS', '10s'],
+    ['SHUTDOWN_GRACE_MS', '3600001'],
+    ['STAGING_MAX_AGE_MS', '999'],
+    ['STAGING_MAX_AGE_MS', '1h'],
   ])('rejects %s=%s with a ConfigError naming the variable', (variable, value) => {
     const error = configErrorOf({ [variable]: value });
     expect(error.variable).toBe(variable);

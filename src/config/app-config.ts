@@ -14,6 +14,15 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   demoSeed: boolean;
   publicBaseUrl: string | null;
+  /** On SIGTERM/SIGINT: how long requests in flight may take before they are aborted. */
+  shutdownGraceMs: number;
+  /** Staged or partial contents, and contents without a file row, are removed once older than this. */
+  stagingMaxAgeMs: number;
+  /**
+   * TEST ONLY (CRM_FILES_TEST_EXIT_AT): the name of a point in the code where the process exits
+   * at once, as a crash would (see src/lifecycle/test-exit-point.ts). Unset in production.
+   */
+  testExitAt: string | null;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -40,6 +49,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000_000),
     demoSeed: boolean(env, 'DEMO_SEED', true),
     publicBaseUrl: baseUrl(env, 'PUBLIC_BASE_URL'),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000),
+    // At least a second: a smaller age would let the reaper take an upload still being written.
+    stagingMaxAgeMs: integer(env, 'STAGING_MAX_AGE_MS', 3_600_000, 1_000, 604_800_000),
+    testExitAt: nonEmpty(env.CRM_FILES_TEST_EXIT_AT) ?? null,
   };
 }
 
