@@ -92,7 +92,7 @@ describe('shutting down on SIGTERM and SIGINT', () => {
     expect(await eventCount()).toBe(events + 20);
     expect(service.output).toMatch(/Received SIGTERM: draining/);
     agent.destroy();
-  });
+  }, 60_000);
 
   it('`node` alone, SIGINT twice while an upload is in flight: the upload completes and the process exits 0', async () => {
     service = await ServiceProcess.start({ env: env() });
@@ -113,7 +113,7 @@ describe('shutting down on SIGTERM and SIGINT', () => {
     expect(await fileCount()).toBe(files + 1);
     expect((await filesUnder(s.filesDir)).filter((path) => path.startsWith('staging'))).toStrictEqual([]);
     agent.destroy();
-  });
+  }, 60_000);
 
   it('past SHUTDOWN_GRACE_MS the requests left are aborted, leave no row and no content, and the exit is non-zero', async () => {
     service = await ServiceProcess.start({ env: env({ SHUTDOWN_GRACE_MS: '1000' }), viaNpm: true });
@@ -139,7 +139,7 @@ describe('shutting down on SIGTERM and SIGINT', () => {
     expect(await eventCount()).toBe(events);
     expect(await filesUnder(s.filesDir)).toStrictEqual(stored);
     agent.destroy();
-  });
+  }, 60_000);
 });
 
 function fetchVia(agent: Agent, url: string): Promise<Answer> {

@@ -10,6 +10,7 @@ import type { Page } from '../common/http/paging.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Transactions } from '../database/transactions.js';
 import type { FileDto } from '../files/dto/file.dto.js';
+import { testExitPoint } from '../lifecycle/test-exit-point.js';
 import { CrmFile } from '../files/entities/crm-file.entity.js';
 import { cleanFileName, MAX_NAME_LENGTH } from '../files/file-name.js';
 import { FilesService } from '../files/files.service.js';
@@ -138,6 +139,7 @@ export class CrmFilesService {
     const deleted = await this.transactions.run((manager) => this.files.deleteRows(manager, [file]));
     // Of two concurrent deletes, only the one that removed the row answers 200.
     if (deleted === 0) throw new NotFoundError(`There is no file with id ${fileId}.`);
+    testExitPoint(this.config, 'after-row-delete');
     await this.files.removeContents([file]);
     return response;
   }

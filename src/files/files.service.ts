@@ -6,6 +6,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { readableFileSql, type Caller } from '../access/access-policy.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Transactions } from '../database/transactions.js';
+import { testExitPoint } from '../lifecycle/test-exit-point.js';
 import { FILE_STORAGE, storageKeyForFile, type FileStorage, type StoredContent } from '../storage/file-storage.js';
 import { Tenant } from '../tenants/entities/tenant.entity.js';
 import type { EmployeeDto } from '../users/dto/employee.dto.js';
@@ -126,6 +127,7 @@ export class FilesService {
         for (const [index, file] of created.entries()) {
           await this.storage.move(files[index].content.stagingKey, storageKeyForFile(owner.tenantId, file.id));
         }
+        testExitPoint(this.config, 'after-content-move');
         return { files: created, result };
       });
     } catch (error) {
