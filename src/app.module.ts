@@ -12,6 +12,7 @@ import { dataSourceOptions } from './database/data-source-options.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HistoryModule } from './history/history.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         HistoryModule,
         HealthModule,
         LifecycleModule,
+        IdempotencyModule,
         // For the demo seed at start-up.
         TenantsModule,
         SeedModule,

@@ -27,6 +27,7 @@ import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
 import { RecordTarget } from '../common/pipes/record-target.decorator.js';
 import { FileDto } from '../files/dto/file.dto.js';
 import { FilesService } from '../files/files.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { RelationshipEventDto } from '../history/dto/relationship-event.dto.js';
 import { ApiRawBody } from '../openapi/api-raw-body.decorator.js';
 import type { RecordRef } from '../records/record-ref.js';
@@ -61,6 +62,7 @@ export class CrmFilesController {
 
   @Post(':entityType/:entityid/files')
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({
     summary: 'Attach files to a contact, opportunity or case',
     description:
@@ -110,6 +112,7 @@ export class CrmFilesController {
 
   @Post(':entityType/:entityid/files/upload')
   @HttpCode(200)
+  @Idempotent()
   @StreamedBody()
   @ApiOperation({
     summary: 'Upload files into the CRM root folder',
@@ -156,6 +159,7 @@ export class CrmFilesController {
 
   @Post(':entityType/:entityid/files/text')
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({
     summary: 'Create a text file and attach it',
     description: 'Stores `content` as .html when it contains an HTML tag, else .txt, and attaches it to the record in one event.',

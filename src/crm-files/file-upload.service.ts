@@ -11,6 +11,7 @@ import { cleanFileName, DEFAULT_CONTENT_TYPE } from '../files/file-name.js';
 import { FilesService, type NewFile } from '../files/files.service.js';
 import { filesUploadedEvent, HistoryEventsService } from '../history/history-events.service.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
+import { markUploadBodyRead, rawPart, recordUploadedPart } from '../idempotency/request-fingerprint.js';
 import { ContentTooLargeError } from '../storage/file-storage.js';
 
 /** The longest content type a file row holds (files.content_type is varchar(255)). */
@@ -85,13 +86,17 @@ export class FileUploadService {
       }
       const content = await this.files.stage(part.file, this.config.maxUploadBytes);
       received.push({ name, contentType: part.mimetype || DEFAULT_CONTENT_TYPE, content });
+      recordUploadedPart(request, { field: part.fieldname, filename: part.filename ?? '', type: part.mimetype, sha256: content.sha256 });
     }
+    markUploadBodyRead(request);
   }
 
   private async receiveRaw(request: FastifyRequest, received: NewFile[]): Promise<void> {
     const { name, contentType } = this.rawFileHeaders(request);
     const content = await this.files.stage(request.raw, this.config.maxUploadBytes);
     received.push({ name, contentType, content });
+    recordUploadedPart(request, rawPart(content.sha256));
+    markUploadBodyRead(request);
   }
 
   /** A raw upload's name and content type from its headers, or the problem they show: 413, then 400. */

@@ -6,6 +6,7 @@ import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { Caller } from '../auth/caller.decorator.js';
 import { ApiPaging } from '../common/http/api-paging.decorator.js';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
 import { CategoryDto } from './dto/category.dto.js';
 import { CreateHistoryEventDto } from './dto/create-history-event.dto.js';
@@ -57,6 +58,7 @@ export class HistoryController {
 
   @Post()
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({ summary: 'Add a history event', description: 'On a contact (contactId) or an opportunity or case (entityType + entityId).' })
   @ApiExtraModels(CreateHistoryEventDto)
   @ApiBody({
