@@ -234,7 +234,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database answers, else 503.
+         * @description Answers 200 when the database answers, else 503; 503 too from the moment a shutdown starts draining.
          */
         get: operations["HealthController_ready"];
         put?: never;
@@ -592,7 +592,10 @@ export interface operations {
     CrmFilesController_attach: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: 1 to 255 visible ASCII characters (else 400), unique per request, scoped to the API key and kept 24 hours. The same key with the same request (method, path, query, body; for a raw upload also Content-Type and Content-Disposition; for multipart the file parts, not the boundary) answers the stored status and body again with `Idempotent-Replayed: true` and changes nothing. Answers of 500 and above are not stored: the key may be used again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Any letter case. */
                 entityType: "contact" | "opportunity" | "case";
@@ -644,6 +647,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is too large. */
             413: {
                 headers: {
@@ -655,6 +667,15 @@ export interface operations {
             };
             /** @description The body is not of an accepted content type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before for a different request. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -704,6 +725,8 @@ export interface operations {
             header?: {
                 /** @description For a raw body (required there): `attachment; filename="name.ext"`, or `filename*=UTF-8''...` for other names. */
                 "Content-Disposition"?: string;
+                /** @description Makes a retry safe: 1 to 255 visible ASCII characters (else 400), unique per request, scoped to the API key and kept 24 hours. The same key with the same request (method, path, query, body; for a raw upload also Content-Type and Content-Disposition; for multipart the file parts, not the boundary) answers the stored status and body again with `Idempotent-Replayed: true` and changes nothing. Answers of 500 and above are not stored: the key may be used again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description Any letter case. */
@@ -765,6 +788,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is too large. */
             413: {
                 headers: {
@@ -776,6 +808,15 @@ export interface operations {
             };
             /** @description The body is not of an accepted content type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before for a different request. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -819,7 +860,10 @@ export interface operations {
     CrmFilesController_createText: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: 1 to 255 visible ASCII characters (else 400), unique per request, scoped to the API key and kept 24 hours. The same key with the same request (method, path, query, body; for a raw upload also Content-Type and Content-Disposition; for multipart the file parts, not the boundary) answers the stored status and body again with `Idempotent-Replayed: true` and changes nothing. Answers of 500 and above are not stored: the key may be used again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Any letter case. */
                 entityType: "contact" | "opportunity" | "case";
@@ -870,6 +914,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is too large. */
             413: {
                 headers: {
@@ -881,6 +934,15 @@ export interface operations {
             };
             /** @description The body is not of an accepted content type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before for a different request. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1313,7 +1375,10 @@ export interface operations {
     HistoryController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: 1 to 255 visible ASCII characters (else 400), unique per request, scoped to the API key and kept 24 hours. The same key with the same request (method, path, query, body; for a raw upload also Content-Type and Content-Disposition; for multipart the file parts, not the boundary) answers the stored status and body again with `Idempotent-Replayed: true` and changes nothing. Answers of 500 and above are not stored: the key may be used again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1360,6 +1425,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is too large. */
             413: {
                 headers: {
@@ -1371,6 +1445,15 @@ export interface operations {
             };
             /** @description The body is not of an accepted content type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before for a different request. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
