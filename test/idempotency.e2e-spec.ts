@@ -73,6 +73,18 @@ describe('Idempotency-Key', () => {
     expect(await events()).toBe(before + 1);
   });
 
+  it('of many concurrent requests with one key exactly one runs: the others are 409 or replays of it', async () => {
+    const key = newKey();
+    const before = await events();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => attach(key)));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.every((status) => status === 200 || status === 409), JSON.stringify(statuses)).toBe(true);
+    const ok = answers.filter((answer) => answer.status === 200);
+    expect(ok.filter((answer) => answer.headers['idempotent-replayed'] === undefined)).toHaveLength(1);
+    for (const answer of ok) expect(answer.body).toStrictEqual(ok[0].body);
+    expect(await events()).toBe(before + 1);
+  });
+
   it('answers 422 to the same key with another body, path or query, and changes nothing', async () => {
     const key = newKey();
     expect((await attach(key)).status).toBe(200);

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, LessThan } from 'typeorm';
+import { Transactions } from '../database/transactions.js';
 import { IdempotencyRecord } from './entities/idempotency-record.entity.js';
 
 /** How long an answer is replayed. */
@@ -18,7 +19,12 @@ export class IdempotencyStore implements OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyStore.name);
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  // Writes go through Transactions: on SQLite, a write outside it could land inside another
+  // request's open transaction (one shared connection) and vanish with its rollback.
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+  ) {}
 
   /**
    * Takes the key for a new request, or says who has it. A marker whose request is still
@@ -30,7 +36,7 @@ export class IdempotencyStore implements OnModuleDestroy {
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = new Date();
       try {
-        const created = await repository.insert({
+        const created = await this.transactions.run((manager) => manager.getRepository(IdempotencyRecord).insert({
           apiKeyId,
           keyHash,
           requestHash,
@@ -38,7 +44,7 @@ export class IdempotencyStore implements OnModuleDestroy {
           responseBody: null,
           createdAt: now,
           expiresAt: new Date(now.getTime() + runningMs),
-        });
+        }));
         return { kind: 'claimed', id: Number(created.identifiers[0].id) };
       } catch (error) {
         const existing = await repository.findOne({ where: { apiKeyId, keyHash } });
@@ -49,7 +55,7 @@ export class IdempotencyStore implements OnModuleDestroy {
         }
         if (existing.expiresAt.getTime() <= now.getTime()) {
           // Only the one who removes this very row takes the key over.
-          await repository.delete({ id: existing.id, expiresAt: existing.expiresAt });
+          await this.transactions.run((manager) => manager.getRepository(IdempotencyRecord).delete({ id: existing.id, expiresAt: existing.expiresAt }));
           continue;
         }
         return existing.responseStatus === null ? { kind: 'running' } : { kind: 'answered', record: existing };
@@ -59,20 +65,21 @@ export class IdempotencyStore implements OnModuleDestroy {
   }
 
   async complete(id: number, requestHash: string, status: number, body: string): Promise<void> {
-    await this.dataSource.getRepository(IdempotencyRecord).update(
-      { id },
-      { requestHash, responseStatus: status, responseBody: body, expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS) },
+    await this.transactions.run((manager) =>
+      manager
+        .getRepository(IdempotencyRecord)
+        .update({ id }, { requestHash, responseStatus: status, responseBody: body, expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS) }),
     );
   }
 
   /** Frees the key (after a 5xx, or an upload that failed before its body was read). */
   async release(id: number): Promise<void> {
-    await this.dataSource.getRepository(IdempotencyRecord).delete({ id });
+    await this.transactions.run((manager) => manager.getRepository(IdempotencyRecord).delete({ id }));
   }
 
   /** Removes expired answers and abandoned markers; returns how many. */
   async removeExpired(): Promise<number> {
-    const result = await this.dataSource.getRepository(IdempotencyRecord).delete({ expiresAt: LessThan(new Date()) });
+    const result = await this.transactions.run((manager) => manager.getRepository(IdempotencyRecord).delete({ expiresAt: LessThan(new Date()) }));
     return result.affected ?? 0;
   }
 
