@@ -153,7 +153,7 @@ export class ServiceProcess {
   }
 
   private async waitUntilServing(): Promise<void> {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (this.exit) throw new Error(`The service exited (${JSON.stringify(this.exit)}) before serving:\n${this.output}`);
       try {
@@ -165,7 +165,7 @@ export class ServiceProcess {
       await sleep(100);
     }
     this.killGroup('SIGKILL');
-    throw new Error(`The service did not serve within 30 s:\n${this.output}`);
+    throw new Error(`The service did not serve within 60 s:\n${this.output}`);
   }
 
   /** A signal to the whole process group (npm and node alike), as Ctrl-C in a terminal sends it. */
