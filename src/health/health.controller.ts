@@ -31,7 +31,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness', description: 'Answers 200 when the database answers, else 503; 503 too from the moment a shutdown starts draining.' })
+  @ApiOperation({
+    summary: 'Readiness',
+    description: 'Answers 200 when the database answers, else 503; 503 too from the moment a shutdown starts draining.',
+  })
   @ApiOkResponse({ description: 'The database answers.', content: { 'application/json': STATUS_OK } })
   @ApiResponse(problemResponse(503))
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ok' }> {
