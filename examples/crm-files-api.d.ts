@@ -234,7 +234,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database answers, else 503.
+         * @description Answers 200 when the database answers, else 503; 503 too from the moment a shutdown starts draining.
          */
         get: operations["HealthController_ready"];
         put?: never;
@@ -615,7 +615,10 @@ export interface operations {
     CrmFilesController_attach: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: 1 to 255 visible ASCII characters (else 400), unique per request, scoped to the API key and kept 24 hours. The same key with the same request (method, path, query, body; for a raw upload also Content-Type and Content-Disposition; for multipart the file parts, not the boundary) answers the stored status and body again with `Idempotent-Replayed: true` and changes nothing. Answers of 500 and above are not stored: the key may be used again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description `contact`, `opportunity` or `case`, in any letter case. */
                 entityType: string;
@@ -667,6 +670,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is too large. */
             413: {
                 headers: {
@@ -678,6 +690,15 @@ export interface operations {
             };
             /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before for a different request. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -727,6 +748,8 @@ export interface operations {
             header?: {
                 /** @description For a raw body (required there): `attachment; filename="name.ext"`, or `filename*=UTF-8''...` for other names. */
                 "Content-Disposition"?: string;
+                /** @description Makes a retry safe: 1 to 255 visible ASCII characters (else 400), unique per request, scoped to the API key and kept 24 hours. The same key with the same request (method, path, query, body; for a raw upload also Content-Type and Content-Disposition; for multipart the file parts, not the boundary) answers the stored status and body again with `Idempotent-Replayed: true` and changes nothing. Answers of 500 and above are not stored: the key may be used again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description `contact`, `opportunity` or `case`, in any letter case. */
@@ -788,6 +811,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is too large. */
             413: {
                 headers: {
@@ -799,6 +831,15 @@ export interface operations {
             };
             /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before for a different request. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -842,7 +883,10 @@ export interface operations {
     CrmFilesController_createText: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: 1 to 255 visible ASCII characters (else 400), unique per request, scoped to the API key and kept 24 hours. The same key with the same request (method, path, query, body; for a raw upload also Content-Type and Content-Disposition; for multipart the file parts, not the boundary) answers the stored status and body again with `Idempotent-Replayed: true` and changes nothing. Answers of 500 and above are not stored: the key may be used again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description `contact`, `opportunity` or `case`, in any letter case. */
                 entityType: string;
@@ -893,6 +937,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is too large. */
             413: {
                 headers: {
@@ -904,6 +957,15 @@ export interface operations {
             };
             /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before for a different request. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1340,7 +1402,10 @@ export interface operations {
     HistoryController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: 1 to 255 visible ASCII characters (else 400), unique per request, scoped to the API key and kept 24 hours. The same key with the same request (method, path, query, body; for a raw upload also Content-Type and Content-Disposition; for multipart the file parts, not the boundary) answers the stored status and body again with `Idempotent-Replayed: true` and changes nothing. Answers of 500 and above are not stored: the key may be used again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1387,6 +1452,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is too large. */
             413: {
                 headers: {
@@ -1398,6 +1472,15 @@ export interface operations {
             };
             /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before for a different request. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

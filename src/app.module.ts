@@ -13,6 +13,8 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HistoryModule } from './history/history.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -33,6 +35,8 @@ export class AppModule {
         HistoryModule,
         HealthModule,
         MetricsModule,
+        LifecycleModule,
+        IdempotencyModule,
         // For the demo seed at start-up.
         TenantsModule,
         SeedModule,

@@ -3,6 +3,9 @@ import { Logger } from '@nestjs/common';
 import { createApp, runMigrations } from './app.setup.js';
 import { loadAppConfig, type AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/config-error.js';
+import { IdempotencyStore } from './idempotency/idempotency.store.js';
+import { ContentReaper } from './lifecycle/content-reaper.js';
+import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { DemoSeedService } from './seed/demo-seed.service.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
@@ -19,10 +22,12 @@ async function bootstrap(): Promise<void> {
   }
   const logger = new Logger('Bootstrap');
   const app = await createApp(config);
-  app.enableShutdownHooks();
 
   const applied = await runMigrations(app);
   if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`);
+  // What a crash left in storage goes before serving, then periodically.
+  await app.get(ContentReaper).start();
+  await app.get(IdempotencyStore).start();
 
   // The demo data only ever goes into the embedded default database, and only when it is empty.
   if (config.databaseIsDefault && config.demoSeed && (await app.get(TenantsService).isEmpty())) {
@@ -31,6 +36,7 @@ async function bootstrap(): Promise<void> {
   }
 
   await app.listen({ port: config.port, host: config.host });
+  installGracefulShutdown(app, { graceMs: config.shutdownGraceMs, logger: new Logger('Shutdown') });
   logger.log(`Serving on http://${config.host}:${config.port} (Swagger UI at /api/docs)`);
 }
 

@@ -32,6 +32,9 @@ describe('loadAppConfig', () => {
       redisUrl: null,
       corsOrigins: [],
       rateLimitKeyPrefix: 'crm-files:rate-limit',
+      shutdownGraceMs: 10_000,
+      stagingMaxAgeMs: 3_600_000,
+      testExitAt: null,
     });
     expect(DEFAULT_DATABASE_URL).toBe('sqlite:data/crm-files.sqlite');
   });
@@ -56,6 +59,8 @@ describe('loadAppConfig', () => {
         LOG_LEVEL: 'debug',
         REDIS_URL: 'redis://cache:6380',
         CORS_ORIGINS: 'https://crm.example.com, http://localhost:5173',
+        SHUTDOWN_GRACE_MS: '2500',
+        STAGING_MAX_AGE_MS: '60000',
       }),
     ).toStrictEqual({
       port: 8080,
@@ -73,7 +78,20 @@ describe('loadAppConfig', () => {
       redisUrl: 'redis://cache:6380',
       corsOrigins: ['https://crm.example.com', 'http://localhost:5173'],
       rateLimitKeyPrefix: 'crm-files:rate-limit',
+      shutdownGraceMs: 2500,
+      stagingMaxAgeMs: 60_000,
+      testExitAt: null,
     });
+  });
+
+  it('accepts SHUTDOWN_GRACE_MS=0 (abort at once) and STAGING_MAX_AGE_MS down to one second', () => {
+    expect(loadAppConfig({ SHUTDOWN_GRACE_MS: '0' }).shutdownGraceMs).toBe(0);
+    expect(loadAppConfig({ STAGING_MAX_AGE_MS: '1000' }).stagingMaxAgeMs).toBe(1000);
+  });
+
+  it('reads the test-only exit point, which is unset by default', () => {
+    expect(loadAppConfig({ CRM_FILES_TEST_EXIT_AT: 'after-content-move' }).testExitAt).toBe('after-content-move');
+    expect(loadAppConfig({ CRM_FILES_TEST_EXIT_AT: ' ' }).testExitAt).toBeNull();
   });
 
   it.each([
@@ -134,6 +152,11 @@ describe('loadAppConfig', () => {
     ['CORS_ORIGINS', '*'],
     ['CORS_ORIGINS', 'https://crm.example.com/app'],
     ['CORS_ORIGINS', 'https://ok.example.com,crm.example.com'],
+    ['SHUTDOWN_GRACE_MS', '-1'],
+    ['SHUTDOWN_GRACE_MS', '10s'],
+    ['SHUTDOWN_GRACE_MS', '3600001'],
+    ['STAGING_MAX_AGE_MS', '999'],
+    ['STAGING_MAX_AGE_MS', '1h'],
   ])('rejects %s=%s with a ConfigError naming the variable', (variable, value) => {
     const error = configErrorOf({ [variable]: value });
     expect(error.variable).toBe(variable);

@@ -21,6 +21,15 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Not from the environment: where rate-limit counters live (tests give each run its own). */
   rateLimitKeyPrefix: string;
+  /** On SIGTERM/SIGINT: how long requests in flight may take before they are aborted. */
+  shutdownGraceMs: number;
+  /** Staged or partial contents, and contents without a file row, are removed once older than this. */
+  stagingMaxAgeMs: number;
+  /**
+   * TEST ONLY (CRM_FILES_TEST_EXIT_AT): the name of a point in the code where the process exits
+   * at once, as a crash would (see src/lifecycle/test-exit-point.ts). Unset in production.
+   */
+  testExitAt: string | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -54,6 +63,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     redisUrl: redisUrl(env, 'REDIS_URL'),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     rateLimitKeyPrefix: 'crm-files:rate-limit',
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000),
+    // At least a second: a smaller age would let the reaper take an upload still being written.
+    stagingMaxAgeMs: integer(env, 'STAGING_MAX_AGE_MS', 3_600_000, 1_000, 604_800_000),
+    testExitAt: nonEmpty(env.CRM_FILES_TEST_EXIT_AT) ?? null,
   };
 }
 

@@ -28,6 +28,7 @@ import { ID_SCHEMA } from '../common/validation/ids.js';
 import { FileDto } from '../files/dto/file.dto.js';
 import { DOWNLOAD_CONTENT_SECURITY_POLICY, sendFileContent } from '../files/file-download.js';
 import { FilesService } from '../files/files.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { RelationshipEventDto } from '../history/dto/relationship-event.dto.js';
 import { anyLetterCasePattern } from '../openapi/any-letter-case.js';
 import { ApiRawBody } from '../openapi/api-raw-body.decorator.js';
@@ -70,6 +71,7 @@ export class CrmFilesController {
 
   @Post(':entityType/:entityid/files')
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({
     summary: 'Attach files to a contact, opportunity or case',
     description:
@@ -119,6 +121,7 @@ export class CrmFilesController {
 
   @Post(':entityType/:entityid/files/upload')
   @HttpCode(200)
+  @Idempotent()
   @StreamedBody()
   @ApiOperation({
     summary: 'Upload files into the CRM root folder',
@@ -166,6 +169,7 @@ export class CrmFilesController {
 
   @Post(':entityType/:entityid/files/text')
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({
     summary: 'Create a text file and attach it',
     description: 'Stores `content` as .html when it contains an HTML tag, else .txt, and attaches it to the record in one event.',

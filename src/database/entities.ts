@@ -4,6 +4,7 @@ import { Folder } from '../files/entities/folder.entity.js';
 import { EventFileLink } from '../history/entities/event-file-link.entity.js';
 import { HistoryCategory } from '../history/entities/history-category.entity.js';
 import { HistoryEvent } from '../history/entities/history-event.entity.js';
+import { IdempotencyRecord } from '../idempotency/entities/idempotency-record.entity.js';
 import { AccessListEntry } from '../records/entities/access-list-entry.entity.js';
 import { Contact } from '../records/entities/contact.entity.js';
 import { CrmCase } from '../records/entities/crm-case.entity.js';
@@ -27,4 +28,5 @@ export const ENTITIES = [
   HistoryCategory,
   HistoryEvent,
   EventFileLink,
+  IdempotencyRecord,
 ];

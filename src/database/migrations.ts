@@ -1,4 +1,5 @@
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema.js';
+import { IdempotencyKeys1764835200000 } from './migrations/1764835200000-idempotency-keys.js';
 
 /** In order. Listed as classes, not a glob, so the same list works from src/ (tests) and dist/. */
-export const MIGRATIONS = [InitialSchema1764230400000];
+export const MIGRATIONS = [InitialSchema1764230400000, IdempotencyKeys1764835200000];

@@ -5,6 +5,7 @@ import type {} from '@fastify/multipart';
 import { ApiError, InvalidRequestError, PayloadTooLargeError } from '../common/errors/api-error.js';
 import { filenameFromDisposition, MalformedDispositionError } from '../common/http/content-disposition.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { markUploadBodyRead, rawPart, recordUploadedPart } from '../idempotency/request-fingerprint.js';
 import { ContentTooLargeError } from '../storage/file-storage.js';
 import { cleanFileName, DEFAULT_CONTENT_TYPE } from './file-name.js';
 import { FilesService, type NewFile } from './files.service.js';
@@ -54,7 +55,10 @@ export class FileIntakeService {
       if (form.multipart) {
         await this.receiveMultipart(request, received, maxFiles);
       } else {
-        received.push({ name: form.name, contentType: form.contentType, content: await this.files.stage(request.raw, this.config.maxUploadBytes) });
+        const content = await this.files.stage(request.raw, this.config.maxUploadBytes);
+        received.push({ name: form.name, contentType: form.contentType, content });
+        recordUploadedPart(request, rawPart(content.sha256));
+        markUploadBodyRead(request);
       }
     } catch (error) {
       await this.files.discard(received.map((file) => file.content));
@@ -89,7 +93,9 @@ export class FileIntakeService {
       }
       const content = await this.files.stage(part.file, this.config.maxUploadBytes);
       received.push({ name, contentType: part.mimetype || DEFAULT_CONTENT_TYPE, content });
+      recordUploadedPart(request, { field: part.fieldname, filename: part.filename ?? '', type: part.mimetype, sha256: content.sha256 });
     }
+    markUploadBodyRead(request);
   }
 
   /** A raw upload's name and content type from its headers, or the problem they show: 413, then 400. */

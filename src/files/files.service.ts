@@ -8,6 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { forUpdate } from '../database/locking.js';
 import { Transactions } from '../database/transactions.js';
 import { canEditFile, readableFileSql, type Caller } from '../records/access/access-policy.js';
+import { testExitPoint } from '../lifecycle/test-exit-point.js';
 import { FILE_STORAGE, storageKeyForFile, type FileStorage, type StoredContent } from '../storage/file-storage.js';
 import { UsersService } from '../users/users.service.js';
 import type { FileDto } from './dto/file.dto.js';
@@ -133,6 +134,7 @@ export class FilesService {
         for (const [index, file] of created.entries()) {
           await this.storage.move(files[index].content.stagingKey, storageKeyForFile(owner.tenantId, file.id));
         }
+        testExitPoint(this.config, 'after-content-move');
         return { files: created, result };
       });
     } catch (error) {
@@ -174,6 +176,7 @@ export class FilesService {
     const deleted = await this.transactions.run((manager) => this.deleteRows(manager, [file]));
     // Of two concurrent deletes, only the one that removed the row answers 200.
     if (deleted === 0) throw new NotFoundError(`There is no file with id ${fileId}.`);
+    testExitPoint(this.config, 'after-row-delete');
     await this.removeContents([file]);
     return response;
   }

@@ -6,6 +6,8 @@ import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { DatabaseUnavailableError } from '../common/errors/api-error.js';
 import { problemResponse } from '../common/http/api-problem-responses.decorator.js';
+import { ShutdownState } from '../lifecycle/shutdown-state.js';
+import { ShuttingDownError } from '../lifecycle/shutting-down.error.js';
 
 const STATUS_OK: MediaTypeObject = {
   schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
@@ -15,7 +17,10 @@ const STATUS_OK: MediaTypeObject = {
 @ApiTags('Health')
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly shutdown: ShutdownState,
+  ) {}
 
   @Get()
   @HttpCode(200)
@@ -26,10 +31,14 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness', description: 'Answers 200 when the database answers, else 503.' })
+  @ApiOperation({
+    summary: 'Readiness',
+    description: 'Answers 200 when the database answers, else 503; 503 too from the moment a shutdown starts draining.',
+  })
   @ApiOkResponse({ description: 'The database answers.', content: { 'application/json': STATUS_OK } })
   @ApiResponse(problemResponse(503))
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ok' }> {
+    if (this.shutdown.draining) throw new ShuttingDownError();
     try {
       await this.dataSource.query('SELECT 1');
     } catch {

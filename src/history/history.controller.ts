@@ -7,6 +7,7 @@ import { AuthUser } from '../auth/auth-user.decorator.js';
 import { ApiPaging } from '../common/http/api-paging.decorator.js';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator.js';
 import { ID_SCHEMA } from '../common/validation/ids.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
 import { anyLetterCasePattern } from '../openapi/any-letter-case.js';
 import { CategoryDto } from './dto/category.dto.js';
@@ -64,6 +65,7 @@ export class HistoryController {
 
   @Post()
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({ summary: 'Add a history event', description: 'On a contact (contactId) or an opportunity or case (entityType + entityId).' })
   @ApiExtraModels(CreateHistoryEventDto)
   @ApiBody({

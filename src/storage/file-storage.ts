@@ -18,6 +18,9 @@ export interface FileStorage {
   move(from: string, to: string): Promise<void>;
   /** Removes the content; removing content that is not there is not an error. */
   remove(key: string): Promise<void>;
+  /** What the reaper may remove: entries last written before `before`. `fileId` is set for a file's content
+   *  (derived from its key), null for anything else (staged or partial writes). */
+  listStale(before: Date): AsyncIterable<{ key: string; fileId: number | null }>;
 }
 
 export const FILE_STORAGE = Symbol('FILE_STORAGE');
@@ -26,6 +29,14 @@ export const FILE_STORAGE = Symbol('FILE_STORAGE');
 export function storageKeyForFile(tenantId: number, fileId: number): string {
   const shard = String(fileId % 1000).padStart(3, '0');
   return `${tenantId}/${shard}/${fileId}`;
+}
+
+/** The file id a content key names (the inverse of storageKeyForFile), or null for any other key. */
+export function fileIdOfStorageKey(key: string): number | null {
+  const match = /^(\d+)\/(\d{3})\/(\d+)$/.exec(key);
+  if (!match) return null;
+  const fileId = Number(match[3]);
+  return Number.isSafeInteger(fileId) && storageKeyForFile(Number(match[1]), fileId) === key ? fileId : null;
 }
 
 export class ContentTooLargeError extends Error {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ContentTooLargeError, storageKeyForFile } from './file-storage.js';
+import { ContentTooLargeError, fileIdOfStorageKey, storageKeyForFile } from './file-storage.js';
 import { LocalDiskStorage } from './local-disk.storage.js';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -127,6 +127,52 @@ describe('LocalDiskStorage', () => {
     expect(await filesUnder(root)).toEqual([]);
     await expect(storage.remove('gone')).resolves.toBeUndefined();
     await expect(storage.remove('never/was/here')).resolves.toBeUndefined();
+  });
+
+  describe('listStale', () => {
+    const listAll = async (before: Date) => {
+      const entries: { key: string; fileId: number | null }[] = [];
+      for await (const entry of storage.listStale(before)) entries.push(entry);
+      return entries.sort((a, b) => a.key.localeCompare(b.key));
+    };
+    const writeAged = async (key: string, ageMs: number) => {
+      const path = join(root, key);
+      await mkdir(join(path, '..'), { recursive: true });
+      await writeFile(path, 'x');
+      const when = new Date(Date.now() - ageMs);
+      await utimes(path, when, when);
+    };
+
+    it('lists entries last written before the date, naming the file id of content keys only', async () => {
+      await writeAged(storageKeyForFile(7, 1234), 60_000);
+      await writeAged(`${storageKeyForFile(7, 1235)}.0b0e.partial`, 60_000);
+      await writeAged('staging/5f1c', 60_000);
+      await writeAged('staging/5f1d.aa.partial', 60_000);
+      await writeAged(storageKeyForFile(7, 99), 1_000);
+      await writeAged('staging/fresh', 0);
+
+      expect(await listAll(new Date(Date.now() - 30_000))).toStrictEqual([
+        { key: '7/234/1234', fileId: 1234 },
+        { key: '7/235/1235.0b0e.partial', fileId: null },
+        { key: 'staging/5f1c', fileId: null },
+        { key: 'staging/5f1d.aa.partial', fileId: null },
+      ]);
+      expect((await listAll(new Date(Date.now() + 1000))).map((entry) => entry.key)).toContain('staging/fresh');
+    });
+
+    it('lists nothing in an empty root, and nothing under a root that does not exist', async () => {
+      expect(await listAll(new Date())).toStrictEqual([]);
+      storage = new LocalDiskStorage(join(root, 'missing'));
+      expect(await listAll(new Date())).toStrictEqual([]);
+    });
+  });
+
+  it('reads file ids back only from keys storageKeyForFile makes', () => {
+    expect(fileIdOfStorageKey(storageKeyForFile(3, 1000))).toBe(1000);
+    expect(fileIdOfStorageKey(storageKeyForFile(3, 7))).toBe(7);
+    expect(fileIdOfStorageKey('3/001/7')).toBeNull();
+    expect(fileIdOfStorageKey('3/007/7.partial')).toBeNull();
+    expect(fileIdOfStorageKey('staging/7')).toBeNull();
   });
 
   describe('pathOf', () => {

@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { mkdir, opendir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { ContentTooLargeError, type FileStorage, type StoredContent } from './file-storage.js';
+import { ContentTooLargeError, fileIdOfStorageKey, type FileStorage, type StoredContent } from './file-storage.js';
 
 /**
  * Keeps contents as files under one root folder. Writes go to a temporary file first and are
@@ -63,6 +63,20 @@ export class LocalDiskStorage implements FileStorage {
     await rm(this.pathOf(key), { force: true });
   }
 
+  /**
+   * Walks the whole root; an entry's age is its modification time, which a rename keeps, so
+   * content moved into place counts from when its last byte was written.
+   */
+  async *listStale(before: Date): AsyncIterable<{ key: string; fileId: number | null }> {
+    const limit = before.getTime();
+    for await (const path of walk(this.root)) {
+      const info = await stat(path).catch(() => null);
+      if (!info?.isFile() || info.mtimeMs >= limit) continue;
+      const key = relative(this.root, path).split(sep).join('/');
+      yield { key, fileId: fileIdOfStorageKey(key) };
+    }
+  }
+
   /** Resolves a key inside the root, refusing anything that would land outside it. */
   pathOf(key: string): string {
     const path = resolve(this.root, key);
@@ -71,5 +85,19 @@ export class LocalDiskStorage implements FileStorage {
       throw new Error(`Storage key "${key}" is outside the storage root.`);
     }
     return path;
+  }
+}
+
+/** Every entry under `dir`, depth first; folders that vanish meanwhile (another reaper) are skipped. */
+async function* walk(dir: string): AsyncIterable<string> {
+  const entries = await opendir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (!entries) return;
+  for await (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (entry.isFile()) yield path;
   }
 }
