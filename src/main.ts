@@ -4,7 +4,7 @@ import { createApp, runMigrations } from './app.setup.js';
 import { loadAppConfig, type AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/config-error.js';
 import { IdempotencyStore } from './idempotency/idempotency.store.js';
-import { ContentReaper } from './lifecycle/content-reaper.js';
+import { ContentReaper } from './files/content-reaper.js';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { DemoSeedService } from './seed/demo-seed.service.js';
 import { TenantsService } from './tenants/tenants.service.js';

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -18,6 +18,8 @@ export interface RateLimitDecision {
 const WINDOW_SECONDS = 60;
 /** A failing Redis is reported at most this often; the metric counts every request. */
 const FAILURE_LOG_INTERVAL_MS = 30_000;
+/** How long start-up waits for Redis before serving with limits open. */
+const CONNECT_WAIT_MS = 2_000;
 
 /**
  * RATE_LIMIT_PER_MINUTE requests per API key per minute, on rate-limiter-flexible: in this
@@ -27,7 +29,7 @@ const FAILURE_LOG_INTERVAL_MS = 30_000;
  * crm_files_rate_limiter_redis_failures_total and the log says so.
  */
 @Injectable()
-export class RateLimiter implements OnModuleDestroy {
+export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RateLimiter.name);
   private readonly limit: number;
   private readonly limiter: RateLimiterAbstract | null;
@@ -82,6 +84,24 @@ export class RateLimiter implements OnModuleDestroy {
       this.redisFailed(rejection);
       return null;
     }
+  }
+
+  /**
+   * Waits (briefly) for the Redis connection, so that the first requests after start-up are
+   * counted like the rest instead of finding a connection still being made and failing open.
+   */
+  async onModuleInit(): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, CONNECT_WAIT_MS);
+      redis.once('ready', done);
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

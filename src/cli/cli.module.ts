@@ -5,6 +5,8 @@ import { ConfigModule } from '../config/config.module.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { FilesModule } from '../files/files.module.js';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { RecordsModule } from '../records/records.module.js';
 import { SeedModule } from '../seed/seed.module.js';
 import { StorageModule } from '../storage/storage.module.js';
@@ -21,6 +23,9 @@ export class CliModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(dataSourceOptions(config.database)),
         StorageModule,
+        // Providers the feature modules' guards and interceptors need; the CLI serves no request.
+        MetricsModule,
+        IdempotencyModule,
         AuthModule,
         TenantsModule,
         UsersModule,

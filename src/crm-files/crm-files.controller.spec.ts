@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { CallHandler } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -15,6 +16,7 @@ import { RequestBodyInterceptor } from '../common/http/request-body.interceptor.
 import { RequestValidationPipe } from '../common/validation/request-validation.pipe.js';
 import type { CrmFile } from '../files/entities/crm-file.entity.js';
 import { FilesService } from '../files/files.service.js';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import { CrmFilesController } from './crm-files.controller.js';
 import { CrmFilesService } from './crm-files.service.js';
 import { AttachFilesDto } from './dto/attach-files.dto.js';
@@ -64,13 +66,17 @@ describe('CrmFilesController (slice: real pipes, guard and filter; mocked servic
         { provide: CrmFilesService, useValue: service },
         { provide: FilesService, useValue: files },
         { provide: ApiKeysService, useValue: { authenticate: async (header?: string) => (header === KEY ? CALLER : null) } },
-        { provide: RateLimiter, useValue: { take: () => ({ allowed: true }) } },
+        // Limits off, and Idempotency-Key passed through: both have specs of their own.
+        { provide: RateLimiter, useValue: { take: async () => null } },
         ApiKeyGuard,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
       ],
-    }).compile();
+    })
+      .overrideInterceptor(IdempotencyInterceptor)
+      .useValue({ intercept: (_context: unknown, next: CallHandler) => next.handle() })
+      .compile();
     app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ exposeHeadRoutes: false }), { logger: false, bodyParser: false });
     const fastify = app.getHttpAdapter().getInstance();
     deferUnparsableContentTypes(fastify);

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, LessThan } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, type Repository } from 'typeorm';
 import { Transactions } from '../database/transactions.js';
 import { IdempotencyRecord } from './entities/idempotency-record.entity.js';
 
@@ -22,7 +22,7 @@ export class IdempotencyStore implements OnModuleDestroy {
   // Writes go through Transactions: on SQLite, a write outside it could land inside another
   // request's open transaction (one shared connection) and vanish with its rollback.
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(IdempotencyRecord) private readonly records: Repository<IdempotencyRecord>,
     private readonly transactions: Transactions,
   ) {}
 
@@ -32,7 +32,6 @@ export class IdempotencyStore implements OnModuleDestroy {
    * key may be taken again, as may a key whose answer is older than 24 hours.
    */
   async claim(apiKeyId: number, keyHash: string, requestHash: string | null, runningMs: number): Promise<Claim> {
-    const repository = this.dataSource.getRepository(IdempotencyRecord);
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = new Date();
       try {
@@ -47,7 +46,7 @@ export class IdempotencyStore implements OnModuleDestroy {
         }));
         return { kind: 'claimed', id: Number(created.identifiers[0].id) };
       } catch (error) {
-        const existing = await repository.findOne({ where: { apiKeyId, keyHash } });
+        const existing = await this.records.findOne({ where: { apiKeyId, keyHash } });
         if (!existing) {
           // Not a duplicate (the database failed), or the holder was removed meanwhile.
           if (attempt === 2) throw error;

@@ -1,11 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { ContentReaper } from './content-reaper.js';
 import { ShutdownState } from './shutdown-state.js';
 
-/** Process-wide state of start-up and shutdown, and the housekeeping that runs on timers. */
+/** Process-wide state of start-up and shutdown (draining), read by readiness and the shutdown handler. */
 @Global()
 @Module({
-  providers: [ShutdownState, ContentReaper],
-  exports: [ShutdownState, ContentReaper],
+  providers: [ShutdownState],
+  exports: [ShutdownState],
 })
 export class LifecycleModule {}

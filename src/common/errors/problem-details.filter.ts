@@ -37,7 +37,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     if (clientWentAway(request)) {
       // Whatever broke (a stream, a parser, a query cut short) broke because the caller left.
-      this.logger.log(`The client disconnected mid-request (${exception instanceof Error ? exception.message : String(exception)})`);
+      this.logger.log(`Client aborted the request (${request.method} ${request.url.split('?')[0]}), so nothing was answered: ${exception instanceof Error ? exception.message : String(exception)}`);
       return;
     }
     const { body, headers } = this.toProblem(exception, request);
@@ -98,5 +98,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
  */
 function clientWentAway(request: FastifyRequest | undefined): boolean {
   const socket = request?.raw.socket;
-  return socket !== undefined && socket !== null && (socket.destroyed || !socket.writable);
+  // Compared with true/false on purpose: an injected request (light-my-request) has a socket
+  // stand-in without these fields, and it is not gone.
+  return socket !== undefined && socket !== null && (socket.destroyed === true || socket.writable === false);
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, type Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { CrmFile } from '../files/entities/crm-file.entity.js';
 import { FILE_STORAGE, storageKeyForFile, type FileStorage } from '../storage/file-storage.js';
+import { CrmFile } from './entities/crm-file.entity.js';
 
 /** Ids checked against the files table per query. */
 const BATCH = 500;
@@ -39,7 +39,7 @@ export class ContentReaper implements OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(CrmFile) private readonly files: Repository<CrmFile>,
   ) {}
 
   /** One pass now (awaited), then one every half max age (bounded); called by main.ts after the migrations. */
@@ -90,7 +90,7 @@ export class ContentReaper implements OnModuleDestroy {
 
   /** Removes the contents whose key is not that of a committed file row. */
   private async removeOrphans(batch: { key: string; fileId: number }[]): Promise<number> {
-    const rows = await this.dataSource.getRepository(CrmFile).find({
+    const rows = await this.files.find({
       select: { id: true, tenantId: true },
       where: { id: In(batch.map((entry) => entry.fileId)) },
     });
