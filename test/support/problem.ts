@@ -45,3 +45,6 @@ export interface ProblemResponseBody {
   errors?: { field: string; message: string }[];
   missingFileIds?: number[];
 }
+
+/** A problem body with the record id taken out, to compare two 404s for different ids. */
+export const withoutId = (body: ProblemResponseBody, id: number) => ({ ...body, detail: body.detail.split(String(id)).join('<id>') });
