@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NO_SUCH_ID } from '../support/constants.js';
-import { refuseInserts } from '../support/db-faults.js';
+import { withInsertsRefused } from '../support/db-faults.js';
 import { expectNoInternals, expectProblem } from '../support/problem.js';
-import { filesUnder } from '../support/stored-files.js';
-import { contactScene, uploadMultipart } from '../support/upload.js';
+import { contactScene, nothingKeptBy, postText, twoTextParts, uploadMultipart } from '../support/upload.js';
 import { useTestApp } from '../support/use-test-app.js';
 
 /**
@@ -11,7 +10,9 @@ import { useTestApp } from '../support/use-test-app.js';
  * no event and no link behind, whatever step failed (see docs/contract.md, "History events").
  */
 describe('a failed attach leaves no event and no link', () => {
-  const { t, f, rows, files, attach, attached } = useTestApp();
+  const { t, f, rows, attach, attached } = useTestApp();
+
+  const withLinksRefused = <T>(tenantId: number, work: () => PromiseLike<T>) => withInsertsRefused(t.dataSource, 'event_files', tenantId, work);
 
   const scene = async () => {
     const tenant = await f.tenant();
@@ -32,17 +33,12 @@ describe('a failed attach leaves no event and no link', () => {
 
   it('given the database refuses the links, the answer is 500 and the event written before them is gone too', async () => {
     const { tenant, caller, contactId, fileIds } = await scene();
-    const allow = await refuseInserts(t.dataSource, 'event_files', tenant.id);
-    try {
-      const response = await attach(caller.apiKey, 'contact', contactId, { fileids: fileIds });
 
-      expectProblem(response, 500);
-      expectNoInternals(response);
-    } finally {
-      await allow();
-    }
+    const response = await withLinksRefused(tenant.id, () => attach(caller.apiKey, 'contact', contactId, { fileids: fileIds }));
+
+    expectProblem(response, 500);
+    expectNoInternals(response);
     expect(await rows.counts(tenant.id)).toEqual({ events: 0, links: 0 });
-
     // The same attach succeeds once the links are accepted again: the failure was the links alone.
     const eventId = await attached(caller.apiKey, 'contact', contactId, fileIds);
     expect(await rows.links(tenant.id)).toEqual(fileIds.map((fileId, position) => ({ eventId, fileId, position })));
@@ -54,54 +50,30 @@ describe('a failed attach leaves no event and no link', () => {
     const caller = await f.user(tenant.id);
     const opportunityId = await f.entity('opportunity', tenant.id, caller.id, { access: [caller.id] });
     const fileIds = await f.files(caller, 2);
-    const allow = await refuseInserts(t.dataSource, 'event_files', tenant.id);
-    try {
-      expectProblem(await attach(caller.apiKey, 'opportunity', opportunityId, { fileids: fileIds }), 500);
-    } finally {
-      await allow();
-    }
 
+    const response = await withLinksRefused(tenant.id, () => attach(caller.apiKey, 'opportunity', opportunityId, { fileids: fileIds }));
+
+    expectProblem(response, 500);
     expect(await rows.counts(tenant.id)).toEqual({ events: 0, links: 0 });
   });
 
   it('given an upload with attach=true whose links are refused, the answer is 500 and no file row, content, event or link is kept', async () => {
     const { tenant, caller, path } = await contactScene(t);
-    const before = await filesUnder(t.config.filesDir);
-    const allow = await refuseInserts(t.dataSource, 'event_files', tenant.id);
-    try {
-      const response = await uploadMultipart(t, caller.apiKey, path('?attach=true'), [
-        { field: 'a', filename: 'a.txt', contentType: 'text/plain', content: 'first' },
-        { field: 'b', filename: 'b.txt', contentType: 'text/plain', content: 'second' },
-      ]);
 
-      expectProblem(response, 500);
-    } finally {
-      await allow();
-    }
+    const response = await nothingKeptBy(t, tenant.id, () =>
+      withLinksRefused(tenant.id, () => uploadMultipart(t, caller.apiKey, path('?attach=true'), twoTextParts)),
+    );
 
-    expect(await rows.counts(tenant.id)).toEqual({ events: 0, links: 0 });
-    expect(await files.ofTenant(tenant.id)).toEqual([]);
-    expect(await filesUnder(t.config.filesDir)).toEqual(before);
+    expectProblem(response, 500);
   });
 
   it('given a text file whose link is refused, the answer is 500 and no file row, content, event or link is kept', async () => {
     const { tenant, caller, contactId } = await contactScene(t);
-    const before = await filesUnder(t.config.filesDir);
-    const allow = await refuseInserts(t.dataSource, 'event_files', tenant.id);
-    try {
-      const response = await t
-        .http()
-        .post(`/api/2.0/crm/contact/${contactId}/files/text`)
-        .set('Authorization', caller.apiKey)
-        .send({ title: 'minutes', content: 'kept nowhere' });
 
-      expectProblem(response, 500);
-    } finally {
-      await allow();
-    }
+    const response = await nothingKeptBy(t, tenant.id, () =>
+      withLinksRefused(tenant.id, () => postText(t, caller.apiKey, 'contact', contactId, { title: 'minutes', content: 'kept nowhere' })),
+    );
 
-    expect(await rows.counts(tenant.id)).toEqual({ events: 0, links: 0 });
-    expect(await files.ofTenant(tenant.id)).toEqual([]);
-    expect(await filesUnder(t.config.filesDir)).toEqual(before);
+    expectProblem(response, 500);
   });
 });

@@ -1,12 +1,10 @@
-import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { storageKeyForFile } from '../../src/storage/file-storage.js';
 import { NO_SUCH_ID } from '../support/constants.js';
 import { expectInvalidFields, expectProblem } from '../support/problem.js';
 import { historyRows } from '../support/history-rows.js';
 import { fileRows, filesUnder, readStored, sha256, type MultipartPart } from '../support/stored-files.js';
-import { contactScene, nothingKeptBy, uploadMultipart, uploadPath, uploadRaw } from '../support/upload.js';
+import { contactScene, nothingKeptBy, uploadChunked, uploadMultipart, uploadPath, uploadRaw } from '../support/upload.js';
 import { useTestApp } from '../support/use-test-app.js';
 
 /** MAX_UPLOAD_BYTES, MAX_FILE_IDS with ?attach=true, and concurrent uploads. */
@@ -73,34 +71,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: limits and con
 
     it('given a raw file over the limit sent chunked (no Content-Length), the answer is 413 and nothing is kept', async () => {
       const { tenant, caller, path } = await smallScene();
-      const server = small.app.getHttpServer();
-      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as AddressInfo;
 
       const status = await nothingKeptBy(small, tenant.id, () =>
-        new Promise<number>((resolve, reject) => {
-          const request = httpRequest(
-            {
-              host: '127.0.0.1',
-              port,
-              method: 'POST',
-              path: path(),
-              headers: {
-                Authorization: caller.apiKey,
-                'Content-Type': 'application/octet-stream',
-                'Content-Disposition': 'attachment; filename="streamed.bin"',
-                'Transfer-Encoding': 'chunked',
-              },
-            },
-            (response) => {
-              response.resume();
-              response.on('end', () => resolve(response.statusCode ?? 0));
-            },
-          );
-          request.on('error', reject);
-          for (let i = 0; i < 4; i++) request.write(Buffer.alloc(512, i));
-          request.end();
-        }),
+        uploadChunked(small, caller.apiKey, path(), 'streamed.bin', [0, 1, 2, 3].map((i) => Buffer.alloc(512, i))),
       );
 
       expect(status).toBe(413);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectNoInternals, expectProblem } from '../support/problem.js';
 import { filesUnder } from '../support/stored-files.js';
-import { contactScene, uploadMultipart, uploadRaw } from '../support/upload.js';
+import { contactScene, postText, twoTextParts, uploadMultipart, uploadRaw } from '../support/upload.js';
 import { useTestApp } from '../support/use-test-app.js';
 
 /**
@@ -49,10 +49,7 @@ describe('when storage cannot move a staged upload into place', () => {
   it('given a multipart upload of two files with attach=true, the answer is 500 and no file row, content, event or link is kept', async () => {
     const { caller, path, expectNothingKept } = await blockedScene();
 
-    const response = await uploadMultipart(t, caller.apiKey, path('?attach=true'), [
-      { field: 'a', filename: 'a.txt', contentType: 'text/plain', content: 'first' },
-      { field: 'b', filename: 'b.txt', contentType: 'text/plain', content: 'second' },
-    ]);
+    const response = await uploadMultipart(t, caller.apiKey, path('?attach=true'), twoTextParts);
 
     expectProblem(response, 500);
     await expectNothingKept();
@@ -61,11 +58,7 @@ describe('when storage cannot move a staged upload into place', () => {
   it('given a text file, the answer is 500 and no file row, content, event or link is kept', async () => {
     const { caller, contactId, expectNothingKept } = await blockedScene();
 
-    const response = await t
-      .http()
-      .post(`/api/2.0/crm/contact/${contactId}/files/text`)
-      .set('Authorization', caller.apiKey)
-      .send({ title: 'minutes', content: 'kept nowhere' });
+    const response = await postText(t, caller.apiKey, 'contact', contactId, { title: 'minutes', content: 'kept nowhere' });
 
     expectProblem(response, 500);
     await expectNothingKept();

@@ -3,11 +3,16 @@ import type { DataSource } from 'typeorm';
 import { databaseKind } from './test-app.js';
 
 /**
- * Makes the database refuse every insert into `table` for one tenant, with a trigger, until the
- * answered function is called. Only that tenant's rows fail, so tests sharing the database
+ * Runs `work` while the database refuses every insert into `table` for one tenant (a trigger,
+ * dropped when the work ends). Only that tenant's rows fail, so tests sharing the database
  * (MySQL runs every test file against one) are not disturbed.
  */
-export async function refuseInserts(dataSource: DataSource, table: 'event_files' | 'history_events' | 'files', tenantId: number) {
+export async function withInsertsRefused<T>(
+  dataSource: DataSource,
+  table: 'event_files' | 'history_events' | 'files',
+  tenantId: number,
+  work: () => PromiseLike<T>,
+): Promise<T> {
   const name = `test_refuse_${table}_${tenantId}_${randomBytes(3).toString('hex')}`;
   const tenant = Number(tenantId);
   await dataSource.query(
@@ -17,5 +22,9 @@ export async function refuseInserts(dataSource: DataSource, table: 'event_files'
          END`
       : `CREATE TRIGGER ${name} BEFORE INSERT ON ${table} WHEN NEW.tenant_id = ${tenant} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`,
   );
-  return () => dataSource.query(`DROP TRIGGER ${name}`);
+  try {
+    return await work();
+  } finally {
+    await dataSource.query(`DROP TRIGGER ${name}`);
+  }
 }

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { fixtures } from './fixtures.js';
 import { historyRows } from './history-rows.js';
@@ -37,3 +39,46 @@ export const nothingKeptBy = async <T>(app: TestApp, tenantId: number, request: 
   expect(await filesUnder(app.config.filesDir)).toEqual(filesBefore);
   return result;
 };
+
+/**
+ * Sends a raw upload in chunks with Transfer-Encoding: chunked (no Content-Length), over a real
+ * socket, so only the bytes themselves can tell the service the size; answers the status.
+ */
+export async function uploadChunked(app: TestApp, apiKey: string, path: string, fileName: string, chunks: Buffer[]): Promise<number> {
+  const server = app.app.getHttpServer();
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return new Promise<number>((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        headers: {
+          Authorization: apiKey,
+          'Content-Type': 'application/octet-stream',
+          'Content-Disposition': `attachment; filename="${fileName}"`,
+          'Transfer-Encoding': 'chunked',
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('error', reject);
+    for (const chunk of chunks) request.write(chunk);
+    request.end();
+  });
+}
+
+/** Two small text files as multipart parts. */
+export const twoTextParts: MultipartPart[] = [
+  { field: 'a', filename: 'a.txt', contentType: 'text/plain', content: 'first' },
+  { field: 'b', filename: 'b.txt', contentType: 'text/plain', content: 'second' },
+];
+
+/** POST /{type}/{id}/files/text with this key and body. */
+export const postText = (app: TestApp, apiKey: string, type: string, id: number, body: object) =>
+  app.http().post(`/api/2.0/crm/${type}/${id}/files/text`).set('Authorization', apiKey).send(body);
