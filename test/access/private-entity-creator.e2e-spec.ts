@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_SUCH_ID } from '../support/constants.js';
 import { expectProblem, withoutId } from '../support/problem.js';
 import { filesUnder } from '../support/stored-files.js';
-import { uploadRaw } from '../support/upload.js';
+import { postText, uploadRaw } from '../support/upload.js';
 import { useTestApp } from '../support/use-test-app.js';
 
 /**
@@ -61,7 +61,7 @@ describe.each(['opportunity', 'case'] as const)('the creator of a private %s who
         'Content-Type': 'text/plain',
         'Content-Disposition': 'attachment; filename="x.txt"',
       }),
-      await t.http().post(`/api/2.0/crm/${type}/${recordId}/files/text`).set('Authorization', creator.apiKey).send({ title: 'x', content: 'y' }),
+      await postText(t, creator.apiKey, type, recordId, { title: 'x', content: 'y' }),
       await t.http().post('/api/2.0/crm/history').set('Authorization', creator.apiKey).send({ content: 'x', categoryId: -1, entityType: type, entityId: recordId }),
     ]);
 

@@ -6,15 +6,13 @@ import type { Demo } from '../support/history-api.js';
 import { historyRows } from '../support/history-rows.js';
 import { expectInvalidFields, expectProblem } from '../support/problem.js';
 import { fileRows, filesUnder, readStored, sha256 } from '../support/stored-files.js';
+import { postText } from '../support/upload.js';
 import { useTestApp } from '../support/use-test-app.js';
 
 /** POST /api/2.0/crm/{entityType}/{entityid}/files/text: a text file made from a title and content. */
 
 describe('POST /{entityType}/{entityid}/files/text', () => {
   const { t, f, rows, files, attached } = useTestApp();
-
-  const createText = (apiKey: string, type: string, id: number | string, body: unknown) =>
-    t.http().post(`/api/2.0/crm/${type}/${id}/files/text`).set('Authorization', apiKey).send(body as object);
 
   it('given plain text, a .txt file is made with the content, attached to the record in one event of category -2', async () => {
     const tenant = await f.tenant();
@@ -23,7 +21,7 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
     const content = 'Called Grace: agreed on 5 < 7 and 8 > 3. Ünïcødé ✓';
     const employee = { Id: user.id, DisplayName: 'Tom Texter', Title: null, AvatarSmall: null, ProfileUrl: null };
 
-    const response = await createText(user.apiKey, 'contact', contactId, { title: 'Call notes', content });
+    const response = await postText(t, user.apiKey, 'contact', contactId, { title: 'Call notes', content });
 
     expect(response.status).toBe(200);
     const id = response.body.ID;
@@ -59,7 +57,7 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
   ])('given the content $content, the file is $name ($type)', async ({ content, name, type }) => {
     const [demo] = await f.demo();
 
-    const response = await createText(demo.users.member.apiKey, 'opportunity', demo.opportunities.public, { title: 'Minutes', content });
+    const response = await postText(t, demo.users.member.apiKey, 'opportunity', demo.opportunities.public, { title: 'Minutes', content });
 
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ Name: name, ContentType: type, ContentLength: Buffer.byteLength(content) });
@@ -75,7 +73,7 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
   ])('given the title $title and content $content, the name is $name', async ({ title, content, name }) => {
     const [demo] = await f.demo();
 
-    const response = await createText(demo.users.member.apiKey, 'contact', demo.contacts.person, { title, content });
+    const response = await postText(t, demo.users.member.apiKey, 'contact', demo.contacts.person, { title, content });
 
     expect(response.status).toBe(200);
     expect(response.body.Name).toBe(name);
@@ -92,7 +90,7 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
   ])('given a long title ($title.length characters), the name keeps its extension within 255 characters', async ({ title, content, name }) => {
     const [demo] = await f.demo();
 
-    const response = await createText(demo.users.member.apiKey, 'contact', demo.contacts.person, { title, content });
+    const response = await postText(t, demo.users.member.apiKey, 'contact', demo.contacts.person, { title, content });
 
     expect(response.status).toBe(200);
     expect(response.body.Name).toBe(name);
@@ -103,7 +101,7 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
   it('given a title with a directory part, it is cleaned like an upload name', async () => {
     const [demo] = await f.demo();
 
-    const response = await createText(demo.users.member.apiKey, 'contact', demo.contacts.person, { title: '../../secret/Plan', content: 'x' });
+    const response = await postText(t, demo.users.member.apiKey, 'contact', demo.contacts.person, { title: '../../secret/Plan', content: 'x' });
 
     expect(response.status).toBe(200);
     expect(response.body.Name).toBe('Plan.txt');
@@ -112,7 +110,7 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
   it('given a case, the event carries the case', async () => {
     const [demo] = await f.demo();
 
-    const response = await createText(demo.users.member.apiKey, 'case', demo.cases.private, { title: 'Evidence', content: 'x' });
+    const response = await postText(t, demo.users.member.apiKey, 'case', demo.cases.private, { title: 'Evidence', content: 'x' });
 
     expect(response.status).toBe(200);
     expect(await rows.events(demo.id)).toEqual([
@@ -144,7 +142,7 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
   ])('given $name, the answer is 400 naming $field and nothing is written', async ({ body, field }) => {
     const [demo] = await f.demo();
 
-    const response = await nothingWrittenBy(demo.id, () => createText(demo.users.member.apiKey, 'contact', demo.contacts.person, body));
+    const response = await nothingWrittenBy(demo.id, () => postText(t, demo.users.member.apiKey, 'contact', demo.contacts.person, body));
 
     expectInvalidFields(response, field);
   });
@@ -219,7 +217,7 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
   ])('given $name, the answer is 404 and no orphan file row or content is left', async ({ type, pick }) => {
     const [demo] = await f.demo();
 
-    const response = await nothingWrittenBy(demo.id, () => createText(demo.users.outsider.apiKey, type, pick(demo), { title: 'Sneaky', content: '<p>x</p>' }));
+    const response = await nothingWrittenBy(demo.id, () => postText(t, demo.users.outsider.apiKey, type, pick(demo), { title: 'Sneaky', content: '<p>x</p>' }));
 
     expectProblem(response, 404);
   });

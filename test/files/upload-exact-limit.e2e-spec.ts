@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { storageKeyForFile } from '../../src/storage/file-storage.js';
 import { expectProblem } from '../support/problem.js';
 import { readStored } from '../support/stored-files.js';
-import { contactScene, nothingKeptBy, uploadChunked, uploadMultipart, uploadRaw } from '../support/upload.js';
+import { contactScene, nothingKeptBy, postText, uploadChunked, uploadMultipart, uploadRaw } from '../support/upload.js';
 import { useTestApp } from '../support/use-test-app.js';
 
 /**
@@ -58,8 +58,7 @@ describe('MAX_UPLOAD_BYTES is exact', () => {
 
   it('given a text file, MAX_UPLOAD_BYTES bytes of UTF-8 are stored and one more is 413 with nothing kept', async () => {
     const { tenant, caller, contactId } = await contactScene(t);
-    const text = (content: string) =>
-      t.http().post(`/api/2.0/crm/contact/${contactId}/files/text`).set('Authorization', caller.apiKey).send({ title: 'edge', content });
+    const text = (content: string) => postText(t, caller.apiKey, 'contact', contactId, { title: 'edge', content });
 
     // Eight ASCII bytes and one two-byte letter: ten bytes, nine characters.
     const accepted = await text('01234567é');
