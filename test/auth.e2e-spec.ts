@@ -4,7 +4,7 @@ import { ApiKeysService } from '../src/auth/api-keys.service.js';
 import { expectProblem } from './support/problem.js';
 import { useTestApp } from './support/use-test-app.js';
 
-/** SPEC §2: API keys in the Authorization header, bare or as a Bearer token, and rate limiting. */
+/** API keys in the Authorization header, bare or as a Bearer token, and rate limiting. */
 
 /** A key of the right shape that no user has. */
 const unknownKey = () => randomBytes(32).toString('hex').toUpperCase().match(/.{8}/g)!.join('-');
@@ -150,15 +150,14 @@ describe('authentication with an API key', () => {
 });
 
 describe('rate limiting per API key', () => {
-  const { t, f, rows } = useTestApp({ rateLimitPerMinute: 2 });
+  const { t, f, rows, attach: attachTo } = useTestApp({ rateLimitPerMinute: 2 });
 
   it('given RATE_LIMIT_PER_MINUTE 2, the third request of a key gets 429 with Retry-After and a problem body, and writes nothing', async () => {
     const tenant = await f.tenant();
     const user = await f.user(tenant.id);
     const contactId = await f.contact(tenant.id);
     const fileId = await f.file(user);
-    const attach = (apiKey: string) =>
-      t.http().post(`/api/2.0/crm/contact/${contactId}/files`).set('Authorization', apiKey).send({ fileids: [fileId] });
+    const attach = (apiKey: string) => attachTo(apiKey, 'contact', contactId, { fileids: [fileId] });
 
     expect((await attach(user.apiKey)).status).toBe(200);
     expect((await attach(user.apiKey)).status).toBe(200);
@@ -177,8 +176,7 @@ describe('rate limiting per API key', () => {
     const other = await t.app.get(ApiKeysService).create(user.id, 'other');
     const contactId = await f.contact(tenant.id);
     const fileId = await f.file(user);
-    const attach = (apiKey: string) =>
-      t.http().post(`/api/2.0/crm/contact/${contactId}/files`).set('Authorization', apiKey).send({ fileids: [fileId] });
+    const attach = (apiKey: string) => attachTo(apiKey, 'contact', contactId, { fileids: [fileId] });
     for (let i = 0; i < 2; i++) expect((await attach(user.apiKey)).status).toBe(200);
     expectProblem(await attach(user.apiKey), 429);
 

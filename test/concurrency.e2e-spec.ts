@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestApp } from './support/use-test-app.js';
 
 /**
- * SPEC §7: concurrent requests never lose or duplicate a link, event or file, and a request
+ * Concurrent requests never lose or duplicate a link, event or file, and a request
  * that fails changes nothing. These race the writers that touch the same file.
  */
 describe('concurrent writers on the same file', () => {

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import supertest, { type Response } from 'supertest';
+import { NO_SUCH_ID } from './support/constants.js';
 import { fixtures } from './support/fixtures.js';
 import { historyRows } from './support/history-rows.js';
 import { expectNoInternals, expectProblem } from './support/problem.js';
 import { useTestApp } from './support/use-test-app.js';
 
-/** SPEC §6 (problem+json on every error, nothing internal leaked), §4 (415, 413, 400, 404 routes) and health. */
-
-const NO_SUCH_ID = 2_147_483_647;
+/** Problem bodies on every error with nothing internal leaked (see docs/contract.md, "Errors"), 415, 413, 400, unknown routes, and health. */
 
 describe('errors', () => {
   const { t, f, rows } = useTestApp();
