@@ -1,27 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/auth/api-keys.service.js';
-import { fixtures } from './support/fixtures.js';
-import { historyRows } from './support/history-rows.js';
 import { expectProblem } from './support/problem.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/use-test-app.js';
 
-/** SPEC §2: API keys in the Authorization header, bare or as a Bearer token, and rate limiting. */
+/** API keys in the Authorization header, bare or as a Bearer token, and rate limiting. */
 
 /** A key of the right shape that no user has. */
 const unknownKey = () => randomBytes(32).toString('hex').toUpperCase().match(/.{8}/g)!.join('-');
 
 describe('authentication with an API key', () => {
-  let t: TestApp;
-  let f: ReturnType<typeof fixtures>;
-  let rows: ReturnType<typeof historyRows>;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    f = fixtures(t.app);
-    rows = historyRows(t.dataSource);
-  });
-  afterAll(() => t?.close());
+  const { t, f, rows } = useTestApp();
 
   /** A tenant where a valid request would succeed: only the Authorization header decides. */
   const scene = async () => {
@@ -161,21 +150,14 @@ describe('authentication with an API key', () => {
 });
 
 describe('rate limiting per API key', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ rateLimitPerMinute: 2 });
-  });
-  afterAll(() => t?.close());
+  const { t, f, rows, attach: attachTo } = useTestApp({ rateLimitPerMinute: 2 });
 
   it('given RATE_LIMIT_PER_MINUTE 2, the third request of a key gets 429 with Retry-After and a problem body, and writes nothing', async () => {
-    const f = fixtures(t.app);
-    const rows = historyRows(t.dataSource);
     const tenant = await f.tenant();
     const user = await f.user(tenant.id);
     const contactId = await f.contact(tenant.id);
     const fileId = await f.file(user);
-    const attach = (apiKey: string) =>
-      t.http().post(`/api/2.0/crm/contact/${contactId}/files`).set('Authorization', apiKey).send({ fileids: [fileId] });
+    const attach = (apiKey: string) => attachTo(apiKey, 'contact', contactId, { fileids: [fileId] });
 
     expect((await attach(user.apiKey)).status).toBe(200);
     expect((await attach(user.apiKey)).status).toBe(200);
@@ -189,14 +171,12 @@ describe('rate limiting per API key', () => {
   });
 
   it('given one key over its limit, another key (even of the same user) is still served', async () => {
-    const f = fixtures(t.app);
     const tenant = await f.tenant();
     const user = await f.user(tenant.id);
     const other = await t.app.get(ApiKeysService).create(user.id, 'other');
     const contactId = await f.contact(tenant.id);
     const fileId = await f.file(user);
-    const attach = (apiKey: string) =>
-      t.http().post(`/api/2.0/crm/contact/${contactId}/files`).set('Authorization', apiKey).send({ fileids: [fileId] });
+    const attach = (apiKey: string) => attachTo(apiKey, 'contact', contactId, { fileids: [fileId] });
     for (let i = 0; i < 2; i++) expect((await attach(user.apiKey)).status).toBe(200);
     expectProblem(await attach(user.apiKey), 429);
 

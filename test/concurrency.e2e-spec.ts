@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures } from './support/fixtures.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from './support/use-test-app.js';
 
 /**
- * SPEC §7: concurrent requests never lose or duplicate a link, event or file, and a request
+ * Concurrent requests never lose or duplicate a link, event or file, and a request
  * that fails changes nothing. These race the writers that touch the same file.
  */
 describe('concurrent writers on the same file', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t?.close());
+  const { t, f } = useTestApp();
 
   const scene = async () => {
-    const f = fixtures(t.app);
     const { tenantId } = await f.tenant();
     const user = await f.user(tenantId);
     const [first, second] = [await f.contact(tenantId), await f.contact(tenantId)];

@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import supertest, { type Response } from 'supertest';
+import { NO_SUCH_ID } from './support/constants.js';
 import { fixtures } from './support/fixtures.js';
 import { historyRows } from './support/history-rows.js';
 import { expectNoInternals, expectProblem } from './support/problem.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/use-test-app.js';
 
-/** SPEC §6 (problem+json on every error, nothing internal leaked), §4 (415, 413, 400, 404 routes) and health. */
-
-const NO_SUCH_ID = 2_147_483_647;
+/** Problem bodies on every error with nothing internal leaked (see docs/contract.md, "Errors"), 415, 413, 400, unknown routes, and health. */
 
 describe('errors', () => {
-  let t: TestApp;
-  let f: ReturnType<typeof fixtures>;
-  let rows: ReturnType<typeof historyRows>;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    f = fixtures(t.app);
-    rows = historyRows(t.dataSource);
-  });
-  afterAll(() => t?.close());
+  const { t, f, rows } = useTestApp();
 
   /** A tenant whose admin could attach a file to a contact: only what the test changes can fail. */
   const scene = async () => {
@@ -106,11 +96,7 @@ describe('errors', () => {
   });
 
   describe('413: JSON bodies are limited to MAX_JSON_BYTES', () => {
-    let small: TestApp;
-    beforeAll(async () => {
-      small = await startTestApp({ maxJsonBytes: 100 });
-    });
-    afterAll(() => small?.close());
+    const { t: small } = useTestApp({ maxJsonBytes: 100 });
 
     const padded = (fileids: number[], bytes: number) => {
       const body = JSON.stringify({ fileids });

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures } from './support/fixtures.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from './support/use-test-app.js';
 
 /**
  * GET /history/filter sorts text case-insensitively, the same on SQLite (which compares bytes:
  * Apple, Cherry, apple, banana) and on MySQL/MariaDB (whose collation ignores case).
  */
 describe('History sorting by text, whatever the letter case', () => {
-  let t: TestApp;
-  let f: ReturnType<typeof fixtures>;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    f = fixtures(t.app);
-  });
-  afterAll(() => t?.close());
+  const { t, f } = useTestApp();
 
   const list = async (apiKey: string, query: Record<string, string>) => {
     const response = await t.http().get('/api/2.0/crm/history/filter').query(query).set('Authorization', apiKey);

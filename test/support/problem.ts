@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Response } from 'supertest';
 
-/** Asserts an RFC 9457 problem answer (SPEC §6) with the given status, and returns its body. */
+/** Asserts an RFC 9457 problem answer (see docs/contract.md, "Errors") with the given status, and returns its body. */
 export function expectProblem(response: Response, status: number): ProblemResponseBody {
   expect({ status: response.status, body: response.body }).toMatchObject({ status, body: { status } });
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json\b/);
@@ -45,3 +45,6 @@ export interface ProblemResponseBody {
   errors?: { field: string; message: string }[];
   missingFileIds?: number[];
 }
+
+/** A problem body with the record id taken out, to compare two 404s for different ids. */
+export const withoutId = (body: ProblemResponseBody, id: number) => ({ ...body, detail: body.detail.split(String(id)).join('<id>') });

@@ -1,26 +1,18 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storageKeyForFile } from '../src/storage/file-storage.js';
-import { fixtures } from './support/fixtures.js';
-import { expectInvalidFields, expectNoInternals, expectProblem } from './support/problem.js';
-import { binaryParser, fileRows, sha256 } from './support/stored-files.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { storageKeyForFile } from '../../src/storage/file-storage.js';
+import { NO_SUCH_ID } from '../support/constants.js';
+import { expectInvalidFields, expectNoInternals, expectProblem } from '../support/problem.js';
+import { binaryParser, fileRows, sha256 } from '../support/stored-files.js';
+import { useTestApp } from '../support/use-test-app.js';
 
-/** SPEC §4.2: GET /api/2.0/crm/files/{fileid}/content, through the real application. */
+/** GET /api/2.0/crm/files/{fileid}/content, through the real application. */
 
-const NO_SUCH_ID = 2_147_483_647;
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
 describe('GET /api/2.0/crm/files/{fileid}/content', () => {
-  let t: TestApp;
-  let f: ReturnType<typeof fixtures>;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    f = fixtures(t.app);
-  });
-  afterAll(() => t?.close());
+  const { t, f, attached } = useTestApp();
 
   const download = (apiKey: string, fileId: number | string, headers: Record<string, string> = {}) => {
     let request = t.http().get(`/api/2.0/crm/files/${fileId}/content`).set('Authorization', apiKey);
@@ -265,12 +257,7 @@ describe('GET /api/2.0/crm/files/{fileid}/content', () => {
       const [demo] = await f.demo();
       const fileId = demo.files.member[1];
       const before = await download(demo.users.outsider.apiKey, fileId);
-      const attach = await t
-        .http()
-        .post(`/api/2.0/crm/contact/${demo.contacts.readOnlyCompany}/files`)
-        .set('Authorization', demo.users.member.apiKey)
-        .send({ fileids: [fileId] });
-      expect(attach.status).toBe(200);
+      await attached(demo.users.member.apiKey, 'contact', demo.contacts.readOnlyCompany, [fileId]);
 
       const after = await download(demo.users.outsider.apiKey, fileId);
 
@@ -282,10 +269,8 @@ describe('GET /api/2.0/crm/files/{fileid}/content', () => {
     it('given a file linked only to an event on a private record, a user not on its access list gets 404', async () => {
       const [demo] = await f.demo();
       const fileId = demo.files.member[2];
-      for (const path of [`opportunity/${demo.opportunities.private}`, `contact/${demo.contacts.privatePerson}`]) {
-        const attach = await t.http().post(`/api/2.0/crm/${path}/files`).set('Authorization', demo.users.member.apiKey).send({ fileids: [fileId] });
-        expect(attach.status).toBe(200);
-      }
+      await attached(demo.users.member.apiKey, 'opportunity', demo.opportunities.private, [fileId]);
+      await attached(demo.users.member.apiKey, 'contact', demo.contacts.privatePerson, [fileId]);
 
       const outsider = await download(demo.users.outsider.apiKey, fileId);
       const member = await download(demo.users.member.apiKey, fileId);
