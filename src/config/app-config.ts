@@ -1,5 +1,6 @@
 import { ConfigError } from './config-error.js';
 import { parseDatabaseUrl, type DatabaseConfig } from './database-url.js';
+import { loadStorageConfig, type StorageConfig } from './storage-config.js';
 
 export interface AppConfig {
   port: number;
@@ -14,6 +15,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   demoSeed: boolean;
   publicBaseUrl: string | null;
+  /** Where file contents live: under FILES_DIR, or in an S3-compatible bucket. */
+  storage: StorageConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -40,6 +43,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000_000),
     demoSeed: boolean(env, 'DEMO_SEED', true),
     publicBaseUrl: baseUrl(env, 'PUBLIC_BASE_URL'),
+    storage: loadStorageConfig(env),
   };
 }
 
