@@ -42,9 +42,9 @@ export class FileUploadService {
     const received: NewFile[] = [];
     try {
       if (request.isMultipart()) {
-        await this.receiveMultipart(request, received, attach);
+        await this.receiveMultipart(caller, request, received, attach);
       } else {
-        await this.receiveRaw(request, received);
+        await this.receiveRaw(caller, request, received);
       }
     } catch (error) {
       await this.files.discard(received.map((file) => file.content));
@@ -60,7 +60,7 @@ export class FileUploadService {
     return last;
   }
 
-  private async receiveMultipart(request: FastifyRequest, received: NewFile[], attach: boolean): Promise<void> {
+  private async receiveMultipart(caller: AuthenticatedUser, request: FastifyRequest, received: NewFile[], attach: boolean): Promise<void> {
     for await (const part of request.parts()) {
       if (part.type !== 'file') continue;
       if (attach && received.length >= this.config.maxFileIds) {
@@ -83,14 +83,14 @@ export class FileUploadService {
           { field: part.fieldname, message: `the part's Content-Type is longer than ${MAX_CONTENT_TYPE_LENGTH} characters` },
         ]);
       }
-      const content = await this.files.stage(part.file, this.config.maxUploadBytes);
+      const content = await this.files.stage(caller, part.file, this.config.maxUploadBytes);
       received.push({ name, contentType: part.mimetype || DEFAULT_CONTENT_TYPE, content });
     }
   }
 
-  private async receiveRaw(request: FastifyRequest, received: NewFile[]): Promise<void> {
+  private async receiveRaw(caller: AuthenticatedUser, request: FastifyRequest, received: NewFile[]): Promise<void> {
     const { name, contentType } = this.rawFileHeaders(request);
-    const content = await this.files.stage(request.raw, this.config.maxUploadBytes);
+    const content = await this.files.stage(caller, request.raw, this.config.maxUploadBytes);
     received.push({ name, contentType, content });
   }
 

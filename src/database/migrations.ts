@@ -1,4 +1,5 @@
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema.js';
+import { FileIds1764576000000 } from './migrations/1764576000000-file-ids.js';
 
 /** In order. Listed as classes, not a glob, so the same list works from src/ (tests) and dist/. */
-export const MIGRATIONS = [InitialSchema1764230400000];
+export const MIGRATIONS = [InitialSchema1764230400000, FileIds1764576000000];

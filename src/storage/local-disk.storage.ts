@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { ContentTooLargeError, type FileStorage, type StoredContent } from './file-storage.js';
+import { ContentTooLargeError, storageKeyForFile, type FileStorage, type StoredContent } from './file-storage.js';
 
 /**
  * Keeps contents as files under one root folder. Writes go to a temporary file first and are
@@ -16,6 +16,10 @@ export class LocalDiskStorage implements FileStorage {
 
   constructor(root: string) {
     this.root = resolve(root);
+  }
+
+  keyForFile(tenantId: number, fileId: number): string {
+    return storageKeyForFile(tenantId, fileId);
   }
 
   async write(key: string, content: Readable, maxBytes: number): Promise<StoredContent> {
@@ -61,6 +65,22 @@ export class LocalDiskStorage implements FileStorage {
 
   async remove(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+  }
+
+  async *listStale(before: Date): AsyncIterable<{ key: string; fileId: number | null }> {
+    const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const key = relative(this.root, `${entry.parentPath}/${entry.name}`);
+      const stats = await lstat(this.pathOf(key)).catch(() => null);
+      if (!stats || stats.mtime >= before) continue;
+      const match = /^(\d+)\/\d{3}\/(\d+)$/.exec(key);
+      const fileId = match && storageKeyForFile(Number(match[1]), Number(match[2])) === key ? Number(match[2]) : null;
+      yield { key, fileId };
+    }
   }
 
   /** Resolves a key inside the root, refusing anything that would land outside it. */
