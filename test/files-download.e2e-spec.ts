@@ -1,10 +1,7 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storageKeyForFile } from '../src/storage/file-storage.js';
 import { fixtures } from './support/fixtures.js';
 import { expectInvalidFields, expectNoInternals, expectProblem } from './support/problem.js';
-import { binaryParser, fileRows, sha256 } from './support/stored-files.js';
+import { binaryParser, fileRows, removeStored, sha256 } from './support/stored-files.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** SPEC §4.2: GET /api/2.0/crm/files/{fileid}/content, through the real application. */
@@ -296,7 +293,7 @@ describe('GET /api/2.0/crm/files/{fileid}/content', () => {
 
     it('given a file whose content is gone from storage, the answer is a 500 problem, not a hang or a partial 200', async () => {
       const { tenant, owner, fileId } = await uploaded('vanished.txt', 'text/plain', Buffer.from('soon gone'));
-      await rm(join(t.config.filesDir, storageKeyForFile(tenant.id, fileId)));
+      await removeStored(t.config.filesDir, t.storageKey(tenant.id, fileId));
 
       const response = await requestProblem(owner.apiKey, fileId);
 

@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShareType } from '../src/records/entities/share-type.js';
-import { storageKeyForFile } from '../src/storage/file-storage.js';
 import { fixtures } from './support/fixtures.js';
 import { historyRows } from './support/history-rows.js';
 import { expectInvalidFields, expectProblem } from './support/problem.js';
-import { fileRows, filesUnder, readStored, sha256 } from './support/stored-files.js';
+import { fileRows, filesUnder, readStored, sha256, storedExists } from './support/stored-files.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** SPEC §4.2: the files of a record, text files, the root folder and deleting a file. */
@@ -203,7 +200,7 @@ describe('the other Files endpoints', () => {
         Version: 1,
       });
       expect(await files.byId(id)).toMatchObject({ name: 'Call notes.txt', contentType: 'text/plain; charset=utf-8', sha256: sha256(content) });
-      expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, id))).toString('utf8')).toBe(content);
+      expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, id))).toString('utf8')).toBe(content);
       const events = await rows.events(tenant.id);
       expect(events).toEqual([
         { id: expect.any(Number), categoryId: -2, content: 'Files are uploaded', contactId, entityType: null, entityId: null, createdBy: user.id },
@@ -425,7 +422,7 @@ describe('the other Files endpoints', () => {
 
   describe('DELETE /files/{fileid}', () => {
     const remove = (apiKey: string, fileId: number | string) => t.http().delete(`/api/2.0/crm/files/${fileId}`).set('Authorization', apiKey);
-    const contentPath = (tenantId: number, fileId: number) => join(t.config.filesDir, storageKeyForFile(tenantId, fileId));
+    const contentExists = (tenantId: number, fileId: number) => storedExists(t.config.filesDir, t.storageKey(tenantId, fileId));
 
     it('given the creator, the answer is 200 with the File as it was; the row, links and content are gone; the events stay', async () => {
       const [demo] = await f.demo();
@@ -433,7 +430,7 @@ describe('the other Files endpoints', () => {
       const first = await attach(demo.users.member.apiKey, 'contact', demo.contacts.person, [fileId, keep]);
       const second = await attach(demo.users.member.apiKey, 'case', demo.cases.public, [fileId]);
       const listed = await t.http().get(`/api/2.0/crm/case/${demo.cases.public}/files`).set('Authorization', demo.users.member.apiKey);
-      expect(existsSync(contentPath(demo.id, fileId))).toBe(true);
+      expect(await contentExists(demo.id, fileId)).toBe(true);
 
       const response = await remove(demo.users.member.apiKey, fileId);
 
@@ -441,8 +438,8 @@ describe('the other Files endpoints', () => {
       expect(response.body).toStrictEqual(listed.body[0]);
       expect(response.body).toMatchObject({ ID: fileId, Name: 'meeting-minutes.txt' });
       expect(await files.byId(fileId)).toBeNull();
-      expect(existsSync(contentPath(demo.id, fileId))).toBe(false);
-      expect(existsSync(contentPath(demo.id, keep))).toBe(true);
+      expect(await contentExists(demo.id, fileId)).toBe(false);
+      expect(await contentExists(demo.id, keep)).toBe(true);
       expect((await rows.events(demo.id)).map((event) => event.id)).toEqual([first, second]);
       expect(await rows.links(demo.id)).toEqual([{ eventId: first, fileId: keep, position: 1 }]);
       const download = await t.http().get(`/api/2.0/crm/files/${fileId}/content`).set('Authorization', demo.users.member.apiKey);
@@ -459,7 +456,7 @@ describe('the other Files endpoints', () => {
       expect(response.status).toBe(200);
       expect(response.body.CreatedBy.Id).toBe(demo.users.outsider.id);
       expect(await files.byId(fileId)).toBeNull();
-      expect(existsSync(contentPath(demo.id, fileId))).toBe(false);
+      expect(await contentExists(demo.id, fileId)).toBe(false);
     });
 
     it("given a member reading the admin's file through an event on a public contact, the answer is 403 and nothing changes", async () => {
@@ -474,7 +471,7 @@ describe('the other Files endpoints', () => {
 
       expectProblem(response, 403);
       expect(await files.byId(fileId)).toEqual(rowBefore);
-      expect(existsSync(contentPath(demo.id, fileId))).toBe(true);
+      expect(await contentExists(demo.id, fileId)).toBe(true);
       expect(await rows.links(demo.id)).toEqual([{ eventId, fileId, position: 0 }]);
     });
 
@@ -490,7 +487,7 @@ describe('the other Files endpoints', () => {
 
       for (const response of responses) expectProblem(response, 404);
       expect(await files.byId(fileId)).not.toBeNull();
-      expect(existsSync(contentPath(demo.id, fileId))).toBe(true);
+      expect(await contentExists(demo.id, fileId)).toBe(true);
     });
 
     it('given a file linked to an event on a private record, a user not on its access list gets 404 and one on it who is not the creator gets 403', async () => {

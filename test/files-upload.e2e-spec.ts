@@ -1,10 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storageKeyForFile } from '../src/storage/file-storage.js';
 import { fixtures } from './support/fixtures.js';
 import { historyRows } from './support/history-rows.js';
 import { expectInvalidFields, expectProblem } from './support/problem.js';
+import { testingOnS3 } from './support/s3-test-storage.js';
 import { fileRows, filesUnder, multipartBody, readStored, sha256, type MultipartPart } from './support/stored-files.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -13,7 +13,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const NO_SUCH_ID = 2_147_483_647;
 /** What every storage key looks like: tenant id, a three-digit shard, the file id. Nothing else. */
-const STORAGE_KEY = /^\d+\/\d{3}\/\d+$/;
+/** A content's storage key: tenant id, then (local disk: a three-digit fan-out, then) the file id. */
+const STORAGE_KEY = testingOnS3() ? /^\d+\/\d+$/ : /^\d+\/\d{3}\/\d+$/;
 
 describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
   let t: TestApp;
@@ -109,7 +110,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
           updatedBy: caller.id,
         },
       ]);
-      expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, id))).toString('utf8')).toBe(content);
+      expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, id))).toString('utf8')).toBe(content);
     });
 
     it('given several file parts under any field names, every part is stored and the answer is the File of the last one', async () => {
@@ -132,7 +133,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
         ['third.bin', 'application/x-custom', 256, sha256(binary)],
       ]);
       expect(response.body.ID).toBe(stored[2].id);
-      expect(await readStored(t.config.filesDir, storageKeyForFile(tenant.id, stored[2].id))).toEqual(binary);
+      expect(await readStored(t.config.filesDir, t.storageKey(tenant.id, stored[2].id))).toEqual(binary);
       expect(await rows.counts(tenant.id), 'without attach=true nothing is attached').toEqual({ events: 0, links: 0 });
     });
 
@@ -178,7 +179,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ Name: 'empty.txt', ContentLength: 0 });
       expect(await files.byId(response.body.ID)).toMatchObject({ contentLength: 0, sha256: sha256('') });
-      expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, response.body.ID))).length).toBe(0);
+      expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, response.body.ID))).length).toBe(0);
     });
 
     it('given only plain form fields and no file part, the answer is 400 and nothing is kept', async () => {
@@ -254,7 +255,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ Name: 'contract.pdf', ContentType: 'application/pdf', ContentLength: content.length, FolderId: tenant.rootFolderId });
       expect(await files.byId(response.body.ID)).toMatchObject({ name: 'contract.pdf', contentType: 'application/pdf', contentLength: content.length, sha256: sha256(content) });
-      expect(await readStored(t.config.filesDir, storageKeyForFile(tenant.id, response.body.ID))).toEqual(content);
+      expect(await readStored(t.config.filesDir, t.storageKey(tenant.id, response.body.ID))).toEqual(content);
     });
 
     it("given filename*=UTF-8''..., the percent-encoded UTF-8 name is decoded", async () => {
@@ -310,7 +311,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
 
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ Name: 'settings.json', ContentType: 'application/json' });
-      expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, response.body.ID))).toString('utf8')).toBe(content);
+      expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, response.body.ID))).toString('utf8')).toBe(content);
     });
 
     it('given no Content-Type, the file is application/octet-stream', async () => {
@@ -333,7 +334,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ Name: 'nothing.txt', ContentLength: 0 });
       expect(await files.byId(response.body.ID)).toMatchObject({ contentLength: 0, sha256: sha256('') });
-      expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, response.body.ID))).length).toBe(0);
+      expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, response.body.ID))).length).toBe(0);
     });
 
     it.each([
@@ -396,7 +397,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       expect(response.body.Name).toBe(kept);
       expect((await files.byId(response.body.ID))?.name).toBe(kept);
       const added = (await filesUnder(t.config.filesDir)).filter((entry) => !before.includes(entry));
-      expect(added).toEqual([storageKeyForFile(tenant.id, response.body.ID)]);
+      expect(added).toEqual([t.storageKey(tenant.id, response.body.ID)]);
       expect(added[0]).toMatch(STORAGE_KEY);
       expect(added[0]).not.toContain(kept);
     });
@@ -412,7 +413,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       expect((await files.byId(response.body.ID))?.name).toBe('é'.repeat(255));
     });
 
-    it('a storage path built by storageKeyForFile is made of the tenant id and file id only, whatever the file is called', async () => {
+    it('a storage key is made of the tenant id and file id only, whatever the file is called', async () => {
       const { tenant, caller, path } = await scene();
       const names = ['secret-plan.txt', '..%2F..%2Fescape', 'name with spaces.doc', '日本.txt'];
       const before = await filesUnder(t.config.filesDir);
@@ -425,13 +426,14 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       }
 
       const added = (await filesUnder(t.config.filesDir)).filter((entry) => !before.includes(entry));
-      expect(added.sort()).toEqual(ids.map((id) => storageKeyForFile(tenant.id, id)).sort());
+      expect(added.sort()).toEqual(ids.map((id) => t.storageKey(tenant.id, id)).sort());
       for (const key of added) {
         expect(key).toMatch(STORAGE_KEY);
         for (const name of names) expect(key).not.toContain(name);
       }
       for (const id of [1, 7, 999, 1000, 123_456, 2_147_483_647]) {
-        expect(storageKeyForFile(tenant.id, id)).toBe(`${tenant.id}/${String(id % 1000).padStart(3, '0')}/${id}`);
+        const expected = testingOnS3() ? `${tenant.id}/${id}` : `${tenant.id}/${String(id % 1000).padStart(3, '0')}/${id}`;
+        expect(t.storageKey(tenant.id, id)).toBe(expected);
       }
     });
   });
@@ -812,7 +814,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload', () => {
       expect(stored.map((row) => row.id).sort()).toEqual([...ids].sort());
       for (const row of stored) {
         expect(row.sha256).toBe(sha256(row.name));
-        expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, row.id))).toString('utf8')).toBe(row.name);
+        expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, row.id))).toString('utf8')).toBe(row.name);
       }
       const events = await rows.events(tenant.id);
       expect(events).toHaveLength(12);

@@ -126,7 +126,18 @@ export class S3Storage implements FileStorage, OnApplicationShutdown {
         { abortSignal: abort.signal },
       )
       .then(
-        (response) => pipeline(response.Body as Readable, out),
+        (response) => {
+          const body = response.Body as Readable;
+          if (!range) return pipeline(body, out);
+          // A peer may answer a range with more than was asked (s3rver reads "bytes=0-0" as
+          // "bytes=0-"): check where its answer starts and pass on exactly the range's bytes.
+          const served = /^bytes (\d+)-(\d+)\//.exec(response.ContentRange ?? '');
+          if (!served || Number(served[1]) !== range.start || Number(served[2]) < range.end) {
+            body.destroy();
+            throw new Error(`The bucket answered the range ${range.start}-${range.end} with "${response.ContentRange ?? 'no Content-Range'}".`);
+          }
+          return pipeline(body, firstBytes(range.end - range.start + 1), out);
+        },
         (error: Error) => out.destroy(error),
       )
       .catch((error: Error) => out.destroy(error));
@@ -191,4 +202,16 @@ export class S3Storage implements FileStorage, OnApplicationShutdown {
       UploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
     } while (KeyMarker);
   }
+}
+
+/** Passes on the first `length` bytes of a stream and drops the rest. */
+function firstBytes(length: number): Transform {
+  let left = length;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const kept = left > 0 ? chunk.subarray(0, left) : null;
+      left -= kept?.length ?? 0;
+      callback(null, kept?.length ? kept : undefined);
+    },
+  });
 }
