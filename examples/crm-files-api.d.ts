@@ -234,7 +234,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database answers, else 503.
+         * @description Answers 200 when the database and the file storage (for S3, the bucket) answer, else 503.
          */
         get: operations["HealthController_ready"];
         put?: never;
@@ -1595,7 +1595,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The database answers. */
+            /** @description The database and the file storage answer. */
             200: {
                 headers: {
                     [name: string]: unknown;
