@@ -35,9 +35,29 @@ const mysql: TestProjectInlineConfiguration = {
   },
 };
 
+// The files suites again with contents in an S3 bucket (a real S3 protocol peer, s3rver, started
+// for the run on loopback), on SQLite; *.s3-spec.ts: what only the S3 driver shows (several
+// service processes sharing a bucket and, when TEST_MYSQL_URL is set, a MariaDB database).
+const s3: TestProjectInlineConfiguration = {
+  plugins,
+  test: {
+    name: 's3',
+    include: ['test/files/**/*.e2e-spec.ts', 'test/history/delete.e2e-spec.ts', 'test/**/*.s3-spec.ts'],
+    // It breaks the local disk on purpose (a file where a folder must go); s3-storage.s3-spec.ts
+    // covers a failing bucket.
+    exclude: [...configDefaults.exclude, 'test/files/upload-storage-failure.e2e-spec.ts'],
+    // The AWS SDK warns once per process that it will need Node 22 from 2027.
+    env: { TEST_DB: 'sqlite', TEST_STORAGE: 's3', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    setupFiles: ['test/support/setup.ts'],
+    globalSetup: ['test/support/s3rver-global-setup.ts'],
+  },
+};
+
 export default defineConfig({
   test: {
-    projects: process.env.TEST_MYSQL_URL ? [sqlite, mysql] : [sqlite],
+    projects: process.env.TEST_MYSQL_URL ? [sqlite, mysql, s3] : [sqlite, s3],
     pool: 'forks',
   },
 });

@@ -234,7 +234,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database answers, else 503; 503 too from the moment a shutdown starts draining.
+         * @description Answers 200 when the database and the file storage (for S3, the bucket) answer, else 503; 503 too from the moment a shutdown starts draining.
          */
         get: operations["HealthController_ready"];
         put?: never;
@@ -1705,7 +1705,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The database answers. */
+            /** @description The database and the file storage answer. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -35,6 +35,7 @@ describe('loadAppConfig', () => {
       shutdownGraceMs: 10_000,
       stagingMaxAgeMs: 3_600_000,
       testExitAt: null,
+      storage: { driver: 'local' },
     });
     expect(DEFAULT_DATABASE_URL).toBe('sqlite:data/crm-files.sqlite');
   });
@@ -81,6 +82,7 @@ describe('loadAppConfig', () => {
       shutdownGraceMs: 2500,
       stagingMaxAgeMs: 60_000,
       testExitAt: null,
+      storage: { driver: 'local' },
     });
   });
 
@@ -161,6 +163,80 @@ describe('loadAppConfig', () => {
     const error = configErrorOf({ [variable]: value });
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable} `)).toBe(true);
+  });
+
+  describe('storage (STORAGE_DRIVER and S3_*)', () => {
+    it('is local by default, and local ignores the S3_* variables', () => {
+      expect(loadAppConfig({}).storage).toStrictEqual({ driver: 'local' });
+      expect(loadAppConfig({ STORAGE_DRIVER: 'local', S3_BUCKET: 'Not A Bucket!', S3_REGION: '??' }).storage).toStrictEqual({ driver: 'local' });
+      expect(loadAppConfig({ STORAGE_DRIVER: ' ' }).storage).toStrictEqual({ driver: 'local' });
+    });
+
+    it('with s3, needs only the bucket and has the documented defaults', () => {
+      expect(loadAppConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm-files' }).storage).toStrictEqual({
+        driver: 's3',
+        bucket: 'crm-files',
+        endpoint: null,
+        region: 'us-east-1',
+        prefix: '',
+        accessKeyId: null,
+        secretAccessKey: null,
+        forcePathStyle: false,
+      });
+    });
+
+    it('reads every S3_* variable', () => {
+      expect(
+        loadAppConfig({
+          STORAGE_DRIVER: 'S3',
+          S3_BUCKET: 'crm.files-1',
+          S3_ENDPOINT: 'http://minio:9000/',
+          S3_REGION: 'eu-west-3',
+          S3_PREFIX: 'crm/files/',
+          S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+          S3_SECRET_ACCESS_KEY: 'secret/key+value',
+          S3_FORCE_PATH_STYLE: 'true',
+        }).storage,
+      ).toStrictEqual({
+        driver: 's3',
+        bucket: 'crm.files-1',
+        endpoint: 'http://minio:9000',
+        region: 'eu-west-3',
+        prefix: 'crm/files/',
+        accessKeyId: 'AKIAEXAMPLE',
+        secretAccessKey: 'secret/key+value',
+        forcePathStyle: true,
+      });
+    });
+
+    it('keeps S3_PREFIX byte for byte (no trimming, no slash added)', () => {
+      expect(loadAppConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b12', S3_PREFIX: 'tenant-data-' }).storage).toMatchObject({ prefix: 'tenant-data-' });
+    });
+
+    it.each([
+      [{ STORAGE_DRIVER: 'gcs' }, 'STORAGE_DRIVER'],
+      [{ STORAGE_DRIVER: 's3' }, 'S3_BUCKET'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: '  ' }, 'S3_BUCKET'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'ab' }, 'S3_BUCKET'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'Upper-Case' }, 'S3_BUCKET'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'under_score' }, 'S3_BUCKET'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'a..b' }, 'S3_BUCKET'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: `b${'x'.repeat(63)}` }, 'S3_BUCKET'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm', S3_ENDPOINT: 'minio:9000' }, 'S3_ENDPOINT'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm', S3_ENDPOINT: 'ftp://minio:9000' }, 'S3_ENDPOINT'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm', S3_ENDPOINT: 'http://user:pw@minio:9000' }, 'S3_ENDPOINT'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm', S3_REGION: 'EU West' }, 'S3_REGION'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm', S3_PREFIX: '/files/' }, 'S3_PREFIX'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm', S3_PREFIX: 'a/../b/' }, 'S3_PREFIX'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm', S3_PREFIX: 'tab\there/' }, 'S3_PREFIX'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm', S3_ACCESS_KEY_ID: 'AKIA' }, 'S3_SECRET_ACCESS_KEY'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm', S3_SECRET_ACCESS_KEY: 'secret' }, 'S3_ACCESS_KEY_ID'],
+      [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'crm', S3_FORCE_PATH_STYLE: 'sometimes' }, 'S3_FORCE_PATH_STYLE'],
+    ])('rejects %j with a ConfigError naming %s', (env, variable) => {
+      const error = configErrorOf(env as Record<string, string>);
+      expect(error.variable).toBe(variable);
+      expect(error.message.startsWith(`${variable} `)).toBe(true);
+    });
   });
 
   describe('databaseIsDefault', () => {

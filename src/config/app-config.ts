@@ -1,5 +1,6 @@
 import { ConfigError } from './config-error.js';
 import { parseDatabaseUrl, type DatabaseConfig } from './database-url.js';
+import { loadStorageConfig, type StorageConfig } from './storage-config.js';
 
 export interface AppConfig {
   port: number;
@@ -30,6 +31,8 @@ export interface AppConfig {
    * at once, as a crash would (see src/lifecycle/test-exit-point.ts). Unset in production.
    */
   testExitAt: string | null;
+  /** Where file contents live: under FILES_DIR, or in an S3-compatible bucket. */
+  storage: StorageConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -67,6 +70,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     // At least a second: a smaller age would let the reaper take an upload still being written.
     stagingMaxAgeMs: integer(env, 'STAGING_MAX_AGE_MS', 3_600_000, 1_000, 604_800_000),
     testExitAt: nonEmpty(env.CRM_FILES_TEST_EXIT_AT) ?? null,
+    storage: loadStorageConfig(env),
   };
 }
 

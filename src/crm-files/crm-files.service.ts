@@ -57,7 +57,7 @@ export class CrmFilesService {
   async upload(caller: AuthenticatedUser, target: RecordRef, request: FastifyRequest, attach: boolean): Promise<FileDto> {
     const form = this.intake.readForm(request);
     const record = await this.records.findReadable(caller, target);
-    const received = await this.intake.receive(request, form, attach ? this.history.maxFileIds : null);
+    const received = await this.intake.receive(caller, request, form, attach ? this.history.maxFileIds : null);
     const files = await this.commit(caller, received, attach ? record : null);
     const [last] = await this.files.toDtos([files[files.length - 1]]);
     return last;
@@ -67,7 +67,7 @@ export class CrmFilesService {
   async createText(caller: AuthenticatedUser, target: RecordRef, body: CreateTextFileDto): Promise<FileDto> {
     const file = textFile(body.title, body.content, this.config.maxUploadBytes);
     const record = await this.records.findReadable(caller, target);
-    const staged = await this.files.stage(file.content, this.config.maxUploadBytes);
+    const staged = await this.files.stage(caller, file.content, this.config.maxUploadBytes);
     const [created] = await this.commit(caller, [{ name: file.name, contentType: file.contentType, content: staged }], record);
     const [response] = await this.files.toDtos([created]);
     return response;

@@ -1,5 +1,6 @@
 import { ApiKey } from '../auth/entities/api-key.entity.js';
 import { CrmFile } from '../files/entities/crm-file.entity.js';
+import { FileId } from '../files/entities/file-id.entity.js';
 import { Folder } from '../files/entities/folder.entity.js';
 import { EventFileLink } from '../history/entities/event-file-link.entity.js';
 import { HistoryCategory } from '../history/entities/history-category.entity.js';
@@ -25,6 +26,7 @@ export const ENTITIES = [
   AccessListEntry,
   Folder,
   CrmFile,
+  FileId,
   HistoryCategory,
   HistoryEvent,
   EventFileLink,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { FILE_STORAGE, storageKeyForFile, type FileStorage } from '../storage/file-storage.js';
+import { FILE_STORAGE, type FileStorage } from '../storage/file-storage.js';
 import { CrmFile } from './entities/crm-file.entity.js';
 
 /** Ids checked against the files table per query. */
@@ -20,15 +20,15 @@ export interface ReaperReport {
 
 /**
  * Removes what a crash leaves in storage: staged and partial writes, and content whose file row
- * was never committed (a crash between the content move and the commit) or is already deleted
+ * was never committed (a crash between writing the content and the commit) or is already deleted
  * (a crash between deleting the row and removing the content). Only entries last written more
- * than STAGING_MAX_AGE_MS ago are touched, so an upload in progress, or content moved into place
+ * than STAGING_MAX_AGE_MS ago are touched, so an upload in progress, or content written
  * by a transaction that has not committed yet, is never taken; that age must exceed the longest
  * upload plus commit. Safe with several instances on one storage: each removal is idempotent and
  * based on the committed rows only.
  *
- * A file row without content is not something a crash can leave: content is moved into place
- * before its row commits, and removed only after its row is deleted.
+ * A file row without content is not something a crash can leave: content is written under its
+ * final key before its row commits, and removed only after its row is deleted.
  */
 @Injectable()
 export class ContentReaper implements OnModuleDestroy {
@@ -94,7 +94,7 @@ export class ContentReaper implements OnModuleDestroy {
       select: { id: true, tenantId: true },
       where: { id: In(batch.map((entry) => entry.fileId)) },
     });
-    const owned = new Set(rows.map((row) => storageKeyForFile(row.tenantId, row.id)));
+    const owned = new Set(rows.map((row) => this.storage.keyForFile(row.tenantId, row.id)));
     let removed = 0;
     for (const entry of batch) {
       if (owned.has(entry.key)) continue;

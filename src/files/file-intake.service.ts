@@ -8,7 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { markUploadBodyRead, rawPart, recordUploadedPart } from '../idempotency/request-fingerprint.js';
 import { ContentTooLargeError } from '../storage/file-storage.js';
 import { cleanFileName, DEFAULT_CONTENT_TYPE } from './file-name.js';
-import { FilesService, type NewFile } from './files.service.js';
+import { FilesService, type FileOwner, type NewFile } from './files.service.js';
 
 /** The longest content type a file row holds (files.content_type is varchar(255)). */
 const MAX_CONTENT_TYPE_LENGTH = 255;
@@ -49,13 +49,13 @@ export class FileIntakeService {
    * Stages every file of the body. `maxFiles` (null: no limit) is how many files may come, for an
    * upload that attaches them all in one event. Nothing is kept when any part fails.
    */
-  async receive(request: FastifyRequest, form: UploadForm, maxFiles: number | null): Promise<NewFile[]> {
+  async receive(owner: FileOwner, request: FastifyRequest, form: UploadForm, maxFiles: number | null): Promise<NewFile[]> {
     const received: NewFile[] = [];
     try {
       if (form.multipart) {
-        await this.receiveMultipart(request, received, maxFiles);
+        await this.receiveMultipart(owner, request, received, maxFiles);
       } else {
-        const content = await this.files.stage(request.raw, this.config.maxUploadBytes);
+        const content = await this.files.stage(owner, request.raw, this.config.maxUploadBytes);
         received.push({ name: form.name, contentType: form.contentType, content });
         recordUploadedPart(request, rawPart(content.sha256));
         markUploadBodyRead(request);
@@ -68,7 +68,7 @@ export class FileIntakeService {
     return received;
   }
 
-  private async receiveMultipart(request: FastifyRequest, received: NewFile[], maxFiles: number | null): Promise<void> {
+  private async receiveMultipart(owner: FileOwner, request: FastifyRequest, received: NewFile[], maxFiles: number | null): Promise<void> {
     for await (const part of request.parts()) {
       if (part.type !== 'file') continue;
       if (maxFiles !== null && received.length >= maxFiles) {
@@ -91,7 +91,7 @@ export class FileIntakeService {
           { field: part.fieldname, message: `the part's Content-Type is longer than ${MAX_CONTENT_TYPE_LENGTH} characters` },
         ]);
       }
-      const content = await this.files.stage(part.file, this.config.maxUploadBytes);
+      const content = await this.files.stage(owner, part.file, this.config.maxUploadBytes);
       received.push({ name, contentType: part.mimetype || DEFAULT_CONTENT_TYPE, content });
       recordUploadedPart(request, { field: part.fieldname, filename: part.filename ?? '', type: part.mimetype, sha256: content.sha256 });
     }

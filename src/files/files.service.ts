@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -9,10 +8,11 @@ import { forUpdate } from '../database/locking.js';
 import { Transactions } from '../database/transactions.js';
 import { canEditFile, readableFileSql, type Caller } from '../records/access/access-policy.js';
 import { testExitPoint } from '../lifecycle/test-exit-point.js';
-import { FILE_STORAGE, storageKeyForFile, type FileStorage, type StoredContent } from '../storage/file-storage.js';
+import { FILE_STORAGE, type FileStorage, type StoredContent } from '../storage/file-storage.js';
 import { UsersService } from '../users/users.service.js';
 import type { FileDto } from './dto/file.dto.js';
 import { CrmFile } from './entities/crm-file.entity.js';
+import { FileId } from './entities/file-id.entity.js';
 import { toFileDto } from './file.mapper.js';
 import { FoldersService } from './folders.service.js';
 
@@ -21,9 +21,13 @@ export interface FileOwner {
   tenantId: number;
 }
 
-/** Content already written to storage under a temporary key, waiting for its file row. */
+/**
+ * Content already written to storage under its final key, with the file id that key is made
+ * of, waiting for its file row. It is removed again when the row is not committed.
+ */
 export interface StagedContent extends StoredContent {
-  stagingKey: string;
+  fileId: number;
+  key: string;
 }
 
 export interface NewFile {
@@ -86,21 +90,47 @@ export class FilesService {
     return fileIds.flatMap((id) => byId.get(id) ?? []);
   }
 
-  /** Streams content to storage under a temporary key; nothing is held in memory. */
-  async stage(content: Readable, maxBytes: number): Promise<StagedContent> {
-    const stagingKey = `staging/${randomUUID()}`;
-    const stored = await this.storage.write(stagingKey, content, maxBytes);
-    return { ...stored, stagingKey };
+  /**
+   * Takes a new file id and streams the content to storage under the file's final key; nothing
+   * is held in memory. Object storage has no cheap move, so content is never written twice: the
+   * row is inserted with this id by `commit`, and `discard` removes the content if it is not.
+   * A crash in between leaves content without a row, which the stale-content sweep removes.
+   */
+  async stage(owner: FileOwner, content: Readable, maxBytes: number): Promise<StagedContent> {
+    const fileId = await this.allocateFileId();
+    const key = this.storage.keyForFile(owner.tenantId, fileId);
+    const stored = await this.storage.write(key, content, maxBytes);
+    return { ...stored, fileId, key };
   }
 
+  /** Removes contents whose rows were not committed; a failure leaves them to the stale-content sweep. */
   async discard(staged: StagedContent[]): Promise<void> {
-    await Promise.all(staged.map((content) => this.storage.remove(content.stagingKey)));
+    for (const content of staged) {
+      try {
+        await this.storage.remove(content.key);
+      } catch (error) {
+        this.logger.warn(`Could not remove the uncommitted content of file ${content.fileId}: ${(error as Error).message}`);
+      }
+    }
   }
 
   /**
-   * Writes the rows of staged files in one transaction and moves their contents under keys
-   * made from the new ids. `afterInsert` runs in the same transaction, for writes that must
-   * succeed or fail with the files (attaching them). On failure the staged contents are removed.
+   * A file id never handed out before, in any tenant. Taken in a transaction of its own: on
+   * SQLite's single shared connection a bare insert could otherwise join (and roll back with)
+   * another request's transaction, and the same id could then be handed out twice.
+   */
+  private async allocateFileId(): Promise<number> {
+    return this.transactions.run(async (manager) => {
+      const result = await manager.getRepository(FileId).insert({ allocatedAt: new Date() });
+      return Number(result.identifiers[0].id);
+    });
+  }
+
+  /**
+   * Writes the rows of staged files, with the ids their contents are stored under, in one
+   * transaction. `afterInsert` runs in the same transaction, for writes that must succeed or
+   * fail with the files (attaching them). When the transaction does not commit, the contents
+   * are removed.
    */
   async commit<T = void>(
     owner: FileOwner,
@@ -113,27 +143,25 @@ export class FilesService {
         const now = new Date();
         const created: CrmFile[] = [];
         for (const file of files) {
-          created.push(
-            await manager.getRepository(CrmFile).save({
-              tenantId: owner.tenantId,
-              folderId,
-              name: file.name,
-              contentType: file.contentType,
-              contentLength: file.content.size,
-              sha256: file.content.sha256,
-              version: 1,
-              createdBy: owner.userId,
-              createdAt: now,
-              updatedBy: owner.userId,
-              updatedAt: now,
-            }),
-          );
+          const row = manager.getRepository(CrmFile).create({
+            id: file.content.fileId,
+            tenantId: owner.tenantId,
+            folderId,
+            name: file.name,
+            contentType: file.contentType,
+            contentLength: file.content.size,
+            sha256: file.content.sha256,
+            version: 1,
+            createdBy: owner.userId,
+            createdAt: now,
+            updatedBy: owner.userId,
+            updatedAt: now,
+          });
+          await manager.getRepository(CrmFile).insert(row);
+          created.push(row);
         }
         const result = afterInsert ? await afterInsert(manager, created) : undefined;
-        // Moved last, inside the transaction: if a move fails, no row points at missing content.
-        for (const [index, file] of created.entries()) {
-          await this.storage.move(files[index].content.stagingKey, storageKeyForFile(owner.tenantId, file.id));
-        }
+        // A crash here leaves content in place without a committed row (the reaper's case).
         testExitPoint(this.config, 'after-content-move');
         return { files: created, result };
       });
@@ -143,14 +171,14 @@ export class FilesService {
     }
   }
 
-  /** One file from a stream: stage, then commit. */
+  /** One file from a stream: stored under its final key, then its row committed. */
   async create<T = void>(
     owner: FileOwner,
     file: NewFileContent,
     maxBytes: number,
     afterInsert?: (manager: EntityManager, created: CrmFile[]) => Promise<T>,
   ): Promise<{ file: CrmFile; result: T | undefined }> {
-    const staged = await this.stage(file.content, maxBytes);
+    const staged = await this.stage(owner, file.content, maxBytes);
     const { files, result } = await this.commit(owner, [{ name: file.name, contentType: file.contentType, content: staged }], afterInsert);
     return { file: files[0], result };
   }
@@ -192,7 +220,7 @@ export class FilesService {
   async removeContents(files: CrmFile[]): Promise<void> {
     for (const file of files) {
       try {
-        await this.storage.remove(storageKeyForFile(file.tenantId, file.id));
+        await this.storage.remove(this.storage.keyForFile(file.tenantId, file.id));
       } catch (error) {
         this.logger.warn(`Could not remove the content of file ${file.id}: ${(error as Error).message}`);
       }
@@ -200,7 +228,7 @@ export class FilesService {
   }
 
   openContent(file: CrmFile, range?: { start: number; end: number }): Readable {
-    return this.storage.read(storageKeyForFile(file.tenantId, file.id), range);
+    return this.storage.read(this.storage.keyForFile(file.tenantId, file.id), range);
   }
 
   /** `File` responses for any number of files, with one query for the users they name. */

@@ -11,16 +11,22 @@ export interface StoredContent {
  * user sent. Implementations write atomically: a reader sees the whole content or nothing.
  */
 export interface FileStorage {
-  /** Writes the stream under `key`; rejects (keeping nothing) when it exceeds `maxBytes`. */
+  /** The key of a file's content, made from its tenant and file ids only; each driver has its own layout. */
+  keyForFile(tenantId: number, fileId: number): string;
+  /**
+   * Writes the stream under `key`; rejects (keeping nothing under `key`) when it exceeds
+   * `maxBytes` or the stream fails. Content is streamed, never held whole in memory or on disk.
+   */
   write(key: string, content: Readable, maxBytes: number): Promise<StoredContent>;
+  /** The content, or the byte range of it (inclusive); a missing key fails the stream. */
   read(key: string, range?: { start: number; end: number }): Readable;
-  /** Moves written content to another key, replacing nothing that exists there. */
-  move(from: string, to: string): Promise<void>;
   /** Removes the content; removing content that is not there is not an error. */
   remove(key: string): Promise<void>;
   /** What the reaper may remove: entries last written before `before`. `fileId` is set for a file's content
    *  (derived from its key), null for anything else (staged or partial writes). */
   listStale(before: Date): AsyncIterable<{ key: string; fileId: number | null }>;
+  /** Rejects when the storage cannot be used (for the readiness check); drivers with nothing to check leave it out. */
+  checkReady?(): Promise<void>;
 }
 
 export const FILE_STORAGE = Symbol('FILE_STORAGE');

@@ -114,13 +114,6 @@ describe('LocalDiskStorage', () => {
     expect((await readAll(storage.read('range', { start: 2, end: 5 }))).toString()).toBe('2345');
   });
 
-  it('moves content to a new key, creating its folders', async () => {
-    await storage.write('staging/abc', Readable.from([Buffer.from('moved')]), 100);
-    await storage.move('staging/abc', storageKeyForFile(3, 1042));
-    expect((await readAll(storage.read('3/042/1042'))).toString()).toBe('moved');
-    expect(await filesUnder(root)).toEqual([join('3', '042', '1042')]);
-  });
-
   it('removes content, and removing missing content is fine', async () => {
     await storage.write('gone', Readable.from([Buffer.from('x')]), 10);
     await storage.remove('gone');
@@ -189,12 +182,10 @@ describe('LocalDiskStorage', () => {
       expect(() => storage.pathOf(`../${root.split('/').pop()}-evil/x`)).toThrow(/outside the storage root/);
     });
 
-    it('refuses to write, read, move or remove outside the root', async () => {
-      const outside = join(root, '..', `${root.split('/').pop()}-outside`);
+    it('refuses to write, read or remove outside the root', async () => {
       await expect(storage.write('../escape', Readable.from([Buffer.from('x')]), 10)).rejects.toThrow(/outside/);
       expect(() => storage.read('/etc/passwd')).toThrow(/outside/);
       await writeFile(join(root, 'inside'), 'x');
-      await expect(storage.move('inside', `../${outside.split('/').pop()}`)).rejects.toThrow(/outside/);
       await expect(storage.remove('../x')).rejects.toThrow(/outside/);
       expect(await filesUnder(root)).toEqual(['inside']);
     });

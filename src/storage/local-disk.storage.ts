@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { ContentTooLargeError, fileIdOfStorageKey, type FileStorage, type StoredContent } from './file-storage.js';
+import { ContentTooLargeError, fileIdOfStorageKey, storageKeyForFile, type FileStorage, type StoredContent } from './file-storage.js';
 
 /**
  * Keeps contents as files under one root folder. Writes go to a temporary file first and are
@@ -16,6 +16,10 @@ export class LocalDiskStorage implements FileStorage {
 
   constructor(root: string) {
     this.root = resolve(root);
+  }
+
+  keyForFile(tenantId: number, fileId: number): string {
+    return storageKeyForFile(tenantId, fileId);
   }
 
   async write(key: string, content: Readable, maxBytes: number): Promise<StoredContent> {
@@ -51,12 +55,6 @@ export class LocalDiskStorage implements FileStorage {
 
   read(key: string, range?: { start: number; end: number }): Readable {
     return createReadStream(this.pathOf(key), range);
-  }
-
-  async move(from: string, to: string): Promise<void> {
-    const target = this.pathOf(to);
-    await mkdir(dirname(target), { recursive: true });
-    await rename(this.pathOf(from), target);
   }
 
   async remove(key: string): Promise<void> {

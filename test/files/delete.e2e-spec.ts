@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ShareType } from '../../src/records/entities/share-type.js';
-import { storageKeyForFile } from '../../src/storage/file-storage.js';
 import { NO_SUCH_ID } from '../support/constants.js';
 import { expectInvalidFields, expectProblem } from '../support/problem.js';
+import { storedExists } from '../support/stored-files.js';
 import { useTestApp } from '../support/use-test-app.js';
 
 /** DELETE /api/2.0/crm/files/{fileid}: deleting a file, its content and its links. */
@@ -13,7 +11,7 @@ describe('DELETE /files/{fileid}', () => {
   const { t, f, rows, files, attached } = useTestApp();
 
   const remove = (apiKey: string, fileId: number | string) => t.http().delete(`/api/2.0/crm/files/${fileId}`).set('Authorization', apiKey);
-  const contentPath = (tenantId: number, fileId: number) => join(t.config.filesDir, storageKeyForFile(tenantId, fileId));
+  const contentExists = (tenantId: number, fileId: number) => storedExists(t.config.filesDir, t.storageKey(tenantId, fileId));
 
   it('given the creator, the answer is 200 with the File as it was; the row, links and content are gone; the events stay', async () => {
     const [demo] = await f.demo();
@@ -21,7 +19,7 @@ describe('DELETE /files/{fileid}', () => {
     const first = await attached(demo.users.member.apiKey, 'contact', demo.contacts.person, [fileId, keep]);
     const second = await attached(demo.users.member.apiKey, 'case', demo.cases.public, [fileId]);
     const listed = await t.http().get(`/api/2.0/crm/case/${demo.cases.public}/files`).set('Authorization', demo.users.member.apiKey);
-    expect(existsSync(contentPath(demo.id, fileId))).toBe(true);
+    expect(await contentExists(demo.id, fileId)).toBe(true);
 
     const response = await remove(demo.users.member.apiKey, fileId);
 
@@ -29,8 +27,8 @@ describe('DELETE /files/{fileid}', () => {
     expect(response.body).toStrictEqual(listed.body[0]);
     expect(response.body).toMatchObject({ ID: fileId, Name: 'meeting-minutes.txt' });
     expect(await files.byId(fileId)).toBeNull();
-    expect(existsSync(contentPath(demo.id, fileId))).toBe(false);
-    expect(existsSync(contentPath(demo.id, keep))).toBe(true);
+    expect(await contentExists(demo.id, fileId)).toBe(false);
+    expect(await contentExists(demo.id, keep)).toBe(true);
     expect((await rows.events(demo.id)).map((event) => event.id)).toEqual([first, second]);
     expect(await rows.links(demo.id)).toEqual([{ eventId: first, fileId: keep, position: 1 }]);
     const download = await t.http().get(`/api/2.0/crm/files/${fileId}/content`).set('Authorization', demo.users.member.apiKey);
@@ -47,7 +45,7 @@ describe('DELETE /files/{fileid}', () => {
     expect(response.status).toBe(200);
     expect(response.body.CreatedBy.Id).toBe(demo.users.outsider.id);
     expect(await files.byId(fileId)).toBeNull();
-    expect(existsSync(contentPath(demo.id, fileId))).toBe(false);
+    expect(await contentExists(demo.id, fileId)).toBe(false);
   });
 
   it("given a member reading the admin's file through an event on a public contact, the answer is 403 and nothing changes", async () => {
@@ -62,7 +60,7 @@ describe('DELETE /files/{fileid}', () => {
 
     expectProblem(response, 403);
     expect(await files.byId(fileId)).toEqual(rowBefore);
-    expect(existsSync(contentPath(demo.id, fileId))).toBe(true);
+    expect(await contentExists(demo.id, fileId)).toBe(true);
     expect(await rows.links(demo.id)).toEqual([{ eventId, fileId, position: 0 }]);
   });
 
@@ -78,7 +76,7 @@ describe('DELETE /files/{fileid}', () => {
 
     for (const response of responses) expectProblem(response, 404);
     expect(await files.byId(fileId)).not.toBeNull();
-    expect(existsSync(contentPath(demo.id, fileId))).toBe(true);
+    expect(await contentExists(demo.id, fileId)).toBe(true);
   });
 
   it('given a file linked to an event on a private record, a user not on its access list gets 404 and one on it who is not the creator gets 403', async () => {

@@ -1,10 +1,8 @@
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { storageKeyForFile } from '../../src/storage/file-storage.js';
 import { NO_SUCH_ID } from '../support/constants.js';
 import { expectInvalidFields, expectNoInternals, expectProblem } from '../support/problem.js';
-import { binaryParser, fileRows, sha256 } from '../support/stored-files.js';
+import { binaryParser, fileRows, removeStored, sha256 } from '../support/stored-files.js';
 import { useTestApp } from '../support/use-test-app.js';
 
 /** GET /api/2.0/crm/files/{fileid}/content, through the real application. */
@@ -281,7 +279,7 @@ describe('GET /api/2.0/crm/files/{fileid}/content', () => {
 
     it('given a file whose content is gone from storage, the answer is a 500 problem, not a hang or a partial 200', async () => {
       const { tenant, owner, fileId } = await uploaded('vanished.txt', 'text/plain', Buffer.from('soon gone'));
-      await rm(join(t.config.filesDir, storageKeyForFile(tenant.id, fileId)));
+      await removeStored(t.config.filesDir, t.storageKey(tenant.id, fileId));
 
       const response = await requestProblem(owner.apiKey, fileId);
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { storageKeyForFile } from '../../src/storage/file-storage.js';
 import { ISO_UTC, NO_SUCH_ID } from '../support/constants.js';
 import { fixtures } from '../support/fixtures.js';
 import type { Demo } from '../support/history-api.js';
@@ -39,7 +38,7 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
       Version: 1,
     });
     expect(await files.byId(id)).toMatchObject({ name: 'Call notes.txt', contentType: 'text/plain; charset=utf-8', sha256: sha256(content) });
-    expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, id))).toString('utf8')).toBe(content);
+    expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, id))).toString('utf8')).toBe(content);
     const events = await rows.events(tenant.id);
     expect(events).toEqual([
       { id: expect.any(Number), categoryId: -2, content: 'Files are uploaded', contactId, entityType: null, entityId: null, createdBy: user.id },

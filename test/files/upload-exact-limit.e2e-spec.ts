@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { storageKeyForFile } from '../../src/storage/file-storage.js';
 import { expectProblem } from '../support/problem.js';
 import { readStored } from '../support/stored-files.js';
 import { contactScene, nothingKeptBy, postText, uploadChunked, uploadMultipart, uploadRaw } from '../support/upload.js';
@@ -20,7 +19,7 @@ describe('MAX_UPLOAD_BYTES is exact', () => {
   /** The upload answered 200 and stored exactly these bytes. */
   const expectStored = async (tenantId: number, fileId: number, bytes: Buffer) => {
     expect((await files.byId(fileId))?.contentLength).toBe(bytes.length);
-    expect(await readStored(t.config.filesDir, storageKeyForFile(tenantId, fileId))).toEqual(bytes);
+    expect(await readStored(t.config.filesDir, t.storageKey(tenantId, fileId))).toEqual(bytes);
   };
 
   const raw = (apiKey: string, path: string, content: Buffer) =>

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { storageKeyForFile } from '../../src/storage/file-storage.js';
 import { NO_SUCH_ID } from '../support/constants.js';
 import { expectInvalidFields, expectProblem } from '../support/problem.js';
 import { historyRows } from '../support/history-rows.js';
@@ -172,7 +171,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: limits and con
       expect(stored.map((row) => row.id).sort()).toEqual([...ids].sort());
       for (const row of stored) {
         expect(row.sha256).toBe(sha256(row.name));
-        expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, row.id))).toString('utf8')).toBe(row.name);
+        expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, row.id))).toString('utf8')).toBe(row.name);
       }
       const events = await rows.events(tenant.id);
       expect(events).toHaveLength(12);

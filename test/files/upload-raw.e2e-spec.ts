@@ -4,6 +4,7 @@ import { STORAGE_KEY } from '../support/constants.js';
 import { expectInvalidFields, expectProblem } from '../support/problem.js';
 import { filesUnder, readStored, sha256 } from '../support/stored-files.js';
 import { contactScene, nothingKeptBy, uploadMultipart, uploadRaw } from '../support/upload.js';
+import { testingOnS3 } from '../support/s3-test-storage.js';
 import { useTestApp } from '../support/use-test-app.js';
 
 /** Uploading a raw body named by Content-Disposition, and how file names are cleaned. */
@@ -24,7 +25,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ Name: 'contract.pdf', ContentType: 'application/pdf', ContentLength: content.length, FolderId: tenant.rootFolderId });
       expect(await files.byId(response.body.ID)).toMatchObject({ name: 'contract.pdf', contentType: 'application/pdf', contentLength: content.length, sha256: sha256(content) });
-      expect(await readStored(t.config.filesDir, storageKeyForFile(tenant.id, response.body.ID))).toEqual(content);
+      expect(await readStored(t.config.filesDir, t.storageKey(tenant.id, response.body.ID))).toEqual(content);
     });
 
     it("given filename*=UTF-8''..., the percent-encoded UTF-8 name is decoded", async () => {
@@ -80,7 +81,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
 
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ Name: 'settings.json', ContentType: 'application/json' });
-      expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, response.body.ID))).toString('utf8')).toBe(content);
+      expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, response.body.ID))).toString('utf8')).toBe(content);
     });
 
     it('given no Content-Type, the file is application/octet-stream', async () => {
@@ -103,7 +104,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ Name: 'nothing.txt', ContentLength: 0 });
       expect(await files.byId(response.body.ID)).toMatchObject({ contentLength: 0, sha256: sha256('') });
-      expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, response.body.ID))).length).toBe(0);
+      expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, response.body.ID))).length).toBe(0);
     });
 
     it.each([
@@ -166,7 +167,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
       expect(response.body.Name).toBe(kept);
       expect((await files.byId(response.body.ID))?.name).toBe(kept);
       const added = (await filesUnder(t.config.filesDir)).filter((entry) => !before.includes(entry));
-      expect(added).toEqual([storageKeyForFile(tenant.id, response.body.ID)]);
+      expect(added).toEqual([t.storageKey(tenant.id, response.body.ID)]);
       expect(added[0]).toMatch(STORAGE_KEY);
       expect(added[0]).not.toContain(kept);
     });
@@ -195,13 +196,14 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
       }
 
       const added = (await filesUnder(t.config.filesDir)).filter((entry) => !before.includes(entry));
-      expect(added.sort()).toEqual(ids.map((id) => storageKeyForFile(tenant.id, id)).sort());
+      expect(added.sort()).toEqual(ids.map((id) => t.storageKey(tenant.id, id)).sort());
       for (const key of added) {
         expect(key).toMatch(STORAGE_KEY);
         for (const name of names) expect(key).not.toContain(name);
       }
       for (const id of [1, 7, 999, 1000, 123_456, 2_147_483_647]) {
-        expect(storageKeyForFile(tenant.id, id)).toBe(`${tenant.id}/${String(id % 1000).padStart(3, '0')}/${id}`);
+        const expected = testingOnS3() ? `${tenant.id}/${id}` : `${tenant.id}/${String(id % 1000).padStart(3, '0')}/${id}`;
+        expect(t.storageKey(tenant.id, id)).toBe(expected);
       }
     });
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { storageKeyForFile } from '../../src/storage/file-storage.js';
 import { ISO_UTC } from '../support/constants.js';
 import { expectInvalidFields, expectProblem } from '../support/problem.js';
 import { multipartBody, readStored, sha256 } from '../support/stored-files.js';
@@ -51,7 +50,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: multipart/form
           updatedBy: caller.id,
         },
       ]);
-      expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, id))).toString('utf8')).toBe(content);
+      expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, id))).toString('utf8')).toBe(content);
     });
 
     it('given several file parts under any field names, every part is stored and the answer is the File of the last one', async () => {
@@ -74,7 +73,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: multipart/form
         ['third.bin', 'application/x-custom', 256, sha256(binary)],
       ]);
       expect(response.body.ID).toBe(stored[2].id);
-      expect(await readStored(t.config.filesDir, storageKeyForFile(tenant.id, stored[2].id))).toEqual(binary);
+      expect(await readStored(t.config.filesDir, t.storageKey(tenant.id, stored[2].id))).toEqual(binary);
       expect(await rows.counts(tenant.id), 'without attach=true nothing is attached').toEqual({ events: 0, links: 0 });
     });
 
@@ -120,7 +119,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: multipart/form
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ Name: 'empty.txt', ContentLength: 0 });
       expect(await files.byId(response.body.ID)).toMatchObject({ contentLength: 0, sha256: sha256('') });
-      expect((await readStored(t.config.filesDir, storageKeyForFile(tenant.id, response.body.ID))).length).toBe(0);
+      expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, response.body.ID))).length).toBe(0);
     });
 
     it('given only plain form fields and no file part, the answer is 400 and nothing is kept', async () => {

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { storageKeyForFile } from '../../src/storage/file-storage.js';
 import { NO_SUCH_ID } from '../support/constants.js';
 import { expectInvalidFields, expectProblem } from '../support/problem.js';
-import { fileRows } from '../support/stored-files.js';
+import { fileRows, storedExists } from '../support/stored-files.js';
 import { historyApi } from '../support/history-api.js';
 import { useTestApp } from '../support/use-test-app.js';
 
@@ -14,7 +11,7 @@ describe('DELETE /history/{id}', () => {
   const { t, f, rows, files } = useTestApp();
   const { remove, categoryIds, event } = historyApi(t);
 
-    const contentExists = (tenantId: number, fileId: number) => existsSync(join(t.config.filesDir, storageKeyForFile(tenantId, fileId)));
+    const contentExists = (tenantId: number, fileId: number) => storedExists(t.config.filesDir, t.storageKey(tenantId, fileId));
 
     it('given an editable event, the answer is 200 with the event as it was, and its row and links are gone', async () => {
       const [demo] = await f.demo();
@@ -51,11 +48,11 @@ describe('DELETE /history/{id}', () => {
       expect(response.status).toBe(200);
       expect(response.body.Files.map((file: { ID: number }) => file.ID)).toEqual([onlyHere, notEditable, linkedElsewhere]);
       expect(await files.byId(onlyHere)).toBeNull();
-      expect(contentExists(demo.id, onlyHere)).toBe(false);
+      expect(await contentExists(demo.id, onlyHere)).toBe(false);
       expect(await files.byId(notEditable)).not.toBeNull();
-      expect(contentExists(demo.id, notEditable)).toBe(true);
+      expect(await contentExists(demo.id, notEditable)).toBe(true);
       expect(await files.byId(linkedElsewhere)).not.toBeNull();
-      expect(contentExists(demo.id, linkedElsewhere)).toBe(true);
+      expect(await contentExists(demo.id, linkedElsewhere)).toBe(true);
       expect((await rows.events(demo.id)).map((row) => row.id)).toEqual([elsewhere.ID]);
       expect(await rows.links(demo.id)).toEqual([{ eventId: elsewhere.ID, fileId: linkedElsewhere, position: 0 }]);
     });
@@ -70,7 +67,7 @@ describe('DELETE /history/{id}', () => {
 
       expect(response.status).toBe(200);
       expect(await files.byId(fileId)).toBeNull();
-      expect(contentExists(demo.id, fileId)).toBe(false);
+      expect(await contentExists(demo.id, fileId)).toBe(false);
     });
 
     it('given a read-only company, a member may delete their own event there', async () => {
@@ -104,7 +101,7 @@ describe('DELETE /history/{id}', () => {
       expectProblem(response, 403);
       expect((await rows.events(demo.id)).map((row) => row.id)).toEqual([posted.ID]);
       expect(await files.byId(fileId)).not.toBeNull();
-      expect(contentExists(demo.id, fileId)).toBe(true);
+      expect(await contentExists(demo.id, fileId)).toBe(true);
     });
 
     it("given an event the caller cannot read, another tenant's event, or none, the answer is 404 and nothing changes", async () => {
@@ -119,7 +116,7 @@ describe('DELETE /history/{id}', () => {
 
       for (const response of responses) expectProblem(response, 404);
       expect(responses[1].body).toEqual(responses[0].body);
-      for (const fileId of demo.files.member) expect(contentExists(demo.id, fileId)).toBe(true);
+      for (const fileId of demo.files.member) expect(await contentExists(demo.id, fileId)).toBe(true);
     });
 
     it.each(['0', '01', '-1', 'abc', '2147483648'])('given the id %j, the answer is 400 naming id', async (id) => {

@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join, relative } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { bucketsByFilesDir } from './s3-test-storage.js';
 
 export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-/** Every regular file under `dir` (staging and partial files included), as sorted paths relative to it. */
+/**
+ * Every regular file under `dir` (staging and partial files included), as sorted paths relative to it.
+ * For a test app on the S3 driver, `dir` is its FILES_DIR and the answer is every object under its prefix.
+ */
 export async function filesUnder(dir: string): Promise<string[]> {
+  const bucket = bucketsByFilesDir.get(dir);
+  if (bucket) return bucket.keys();
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
@@ -18,7 +24,25 @@ export async function filesUnder(dir: string): Promise<string[]> {
     .sort();
 }
 
-export const readStored = (dir: string, key: string) => readFile(join(dir, key));
+/** The stored content under `key` (made by the app's storage), from the folder or, on S3, the app's bucket. */
+export const readStored = (dir: string, key: string) => bucketsByFilesDir.get(dir)?.read(key) ?? readFile(join(dir, key));
+
+/** Whether content is stored under `key`. */
+export async function storedExists(dir: string, key: string): Promise<boolean> {
+  const bucket = bucketsByFilesDir.get(dir);
+  if (bucket) return bucket.exists(key);
+  return stat(join(dir, key)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Removes the content under `key` behind the service's back. */
+export async function removeStored(dir: string, key: string): Promise<void> {
+  const bucket = bucketsByFilesDir.get(dir);
+  if (bucket) return bucket.remove(key);
+  await rm(join(dir, key));
+}
 
 export interface FileRow {
   id: number;

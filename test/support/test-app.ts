@@ -11,10 +11,12 @@ import { createApp, runMigrations } from '../../src/app.setup.js';
 import { loadAppConfig, type AppConfig } from '../../src/config/app-config.js';
 import { parseDatabaseUrl, type DatabaseConfig } from '../../src/config/database-url.js';
 import { buildOpenApiDocument } from '../../src/openapi/openapi-document.js';
+import { FILE_STORAGE, type FileStorage } from '../../src/storage/file-storage.js';
 import { contractViolations } from './contract-violations.js';
 import { IndependentValidator } from './independent-validator.js';
 import { OpenApiContract } from './openapi-contract.js';
 import { QueryCounter } from './query-counter.js';
+import { BucketContents, bucketsByFilesDir, freshBucket, testingOnS3 } from './s3-test-storage.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -22,6 +24,8 @@ export interface TestApp {
   dataSource: DataSource;
   http: () => supertest.Agent;
   queries: QueryCounter;
+  /** The storage key of a file's content, in the layout of the app's storage driver. */
+  storageKey: (tenantId: number, fileId: number) => string;
   close: () => Promise<void>;
 }
 
@@ -33,7 +37,10 @@ export function testDatabaseConfig(): DatabaseConfig {
 
 export const databaseKind = () => (process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite');
 
-/** The real application (parsers, guards, pipes, filter) on a real database and a temporary folder. */
+/**
+ * The real application (parsers, guards, pipes, filter) on a real database and a temporary folder.
+ * In the S3 test project (TEST_STORAGE=s3) its contents go to a fresh bucket of the run's s3rver.
+ */
 export async function startTestApp(
   overrides: Partial<AppConfig> = {},
   options: { logDestination?: DestinationStream } = {},
@@ -46,8 +53,10 @@ export async function startTestApp(
     demoSeed: false,
     filesDir,
     rateLimitPerMinute: 0,
+    ...(testingOnS3() ? { storage: await freshBucket() } : {}),
     ...overrides,
   };
+  if (config.storage.driver === 's3') bucketsByFilesDir.set(filesDir, new BucketContents(config.storage));
   const queries = new QueryCounter();
   const app = await createApp(config, {
     // Silent unless a test reads the log lines.
@@ -65,8 +74,11 @@ export async function startTestApp(
     dataSource,
     queries,
     http: () => supertest.agent(app.getHttpServer()).use(checkAgainst(contract, independent)),
+    storageKey: (tenantId, fileId) => app.get<FileStorage>(FILE_STORAGE).keyForFile(tenantId, fileId),
     close: async () => {
       await app.close();
+      bucketsByFilesDir.get(filesDir)?.close();
+      bucketsByFilesDir.delete(filesDir);
       await rm(filesDir, { recursive: true, force: true });
     },
   };
