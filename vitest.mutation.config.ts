@@ -10,7 +10,8 @@ export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2023' } })],
   test: {
     include: [
-      'src/access/**/*.spec.ts',
+      'src/records/**/*.spec.ts',
+      'src/crm-files/**/*.spec.ts',
       'src/auth/**/*.spec.ts',
       'test/auth.e2e-spec.ts',
       'test/auth/**/*.e2e-spec.ts',

@@ -67,17 +67,17 @@ describe('after a crash and a restart', () => {
     await sleep(800);
     service.killGroup('SIGKILL');
     expect((await service.exited).signal).toBe('SIGKILL');
-    const partials = (await filesUnder(s.filesDir)).filter((path) => path.startsWith('staging/'));
+    // Each is written beside its final key, as `<key>.<uuid>.partial`, until its last byte.
+    const partials = (await filesUnder(s.filesDir)).filter((path) => path.endsWith('.partial'));
     expect(partials).toHaveLength(5);
-    expect(partials.every((path) => path.endsWith('.partial'))).toBe(true);
 
-    // 2. Between the content move and the commit.
+    // 2. Between writing the content under its final key and the commit.
     service = await start({ CRM_FILES_TEST_EXIT_AT: 'after-content-move' });
     const moved = upload(agent, service.url, 1024);
     moved.finish();
     await expect(moved.answer).rejects.toThrow();
     expect((await service.exited).signal).toBe('SIGKILL');
-    const withoutRow = (await filesUnder(s.filesDir)).filter((path) => !path.startsWith('staging/') && !rowsBefore.includes(path));
+    const withoutRow = (await filesUnder(s.filesDir)).filter((path) => !path.endsWith('.partial') && !rowsBefore.includes(path));
     expect(withoutRow).toHaveLength(1);
     expect(await rowKeys()).toStrictEqual(rowsBefore);
 

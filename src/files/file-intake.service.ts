@@ -26,7 +26,8 @@ export type UploadForm = { multipart: true } | { multipart: false; name: string;
 
 /**
  * Upload intake: multipart (every file part) or raw (one file named by Content-Disposition).
- * Contents stream to storage under staging keys; FilesService.commit writes their rows later.
+ * Contents stream to storage under their files' final keys; FilesService.commit writes their rows
+ * afterwards (and removes the contents if it cannot).
  */
 @Injectable()
 export class FileIntakeService {

@@ -136,21 +136,22 @@ describe('LocalDiskStorage', () => {
       await utimes(path, when, when);
     };
 
-    it('lists entries last written before the date, naming the file id of content keys only', async () => {
+    it("lists its own entries last written before the date (contents with their file id, unfinished writes), never anything else", async () => {
+      const uuid = '0b0e3c1a-5f1c-4e2d-9a7b-1234567890ab';
       await writeAged(storageKeyForFile(7, 1234), 60_000);
-      await writeAged(`${storageKeyForFile(7, 1235)}.0b0e.partial`, 60_000);
-      await writeAged('staging/5f1c', 60_000);
-      await writeAged('staging/5f1d.aa.partial', 60_000);
+      await writeAged(`${storageKeyForFile(7, 1235)}.${uuid}.partial`, 60_000);
       await writeAged(storageKeyForFile(7, 99), 1_000);
-      await writeAged('staging/fresh', 0);
+      await writeAged(`${storageKeyForFile(7, 98)}.${uuid}.partial`, 0);
+      // Not written by the driver: an operator's file, a database put under the root by mistake.
+      await writeAged('notes.txt', 60_000);
+      await writeAged('crm-files.sqlite', 60_000);
+      await writeAged('7/235/1235.backup', 60_000);
 
       expect(await listAll(new Date(Date.now() - 30_000))).toStrictEqual([
         { key: '7/234/1234', fileId: 1234 },
-        { key: '7/235/1235.0b0e.partial', fileId: null },
-        { key: 'staging/5f1c', fileId: null },
-        { key: 'staging/5f1d.aa.partial', fileId: null },
+        { key: `7/235/1235.${uuid}.partial`, fileId: null },
       ]);
-      expect((await listAll(new Date(Date.now() + 1000))).map((entry) => entry.key)).toContain('staging/fresh');
+      expect((await listAll(new Date(Date.now() + 1000))).map((entry) => entry.key)).toContain(`7/098/98.${uuid}.partial`);
     });
 
     it('lists nothing in an empty root, and nothing under a root that does not exist', async () => {

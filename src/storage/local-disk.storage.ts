@@ -7,6 +7,9 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { ContentTooLargeError, fileIdOfStorageKey, storageKeyForFile, type FileStorage, type StoredContent } from './file-storage.js';
 
+/** What an unfinished write is called until its last byte is in: `<key>.<uuid>.partial`. */
+const PARTIAL_SUFFIX = '.partial';
+
 /**
  * Keeps contents as files under one root folder. Writes go to a temporary file first and are
  * renamed into place, so a failed or oversized upload leaves nothing behind.
@@ -25,7 +28,7 @@ export class LocalDiskStorage implements FileStorage {
   async write(key: string, content: Readable, maxBytes: number): Promise<StoredContent> {
     const target = this.pathOf(key);
     await mkdir(dirname(target), { recursive: true });
-    const temporary = `${target}.${randomUUID()}.partial`;
+    const temporary = `${target}.${randomUUID()}${PARTIAL_SUFFIX}`;
     const hash = createHash('sha256');
     let size = 0;
     const out = createWriteStream(temporary, { flags: 'wx' });
@@ -71,7 +74,12 @@ export class LocalDiskStorage implements FileStorage {
       const info = await stat(path).catch(() => null);
       if (!info?.isFile() || info.mtimeMs >= limit) continue;
       const key = relative(this.root, path).split(sep).join('/');
-      yield { key, fileId: fileIdOfStorageKey(key) };
+      const fileId = fileIdOfStorageKey(key);
+      // Only what this driver writes is ever offered for removal: a file's content, or a write
+      // it left unfinished. Anything else under the root (an operator's file, a database placed
+      // there by mistake) is not ours to delete.
+      if (fileId !== null) yield { key, fileId };
+      else if (isUnfinishedWrite(key)) yield { key, fileId: null };
     }
   }
 
@@ -98,4 +106,10 @@ async function* walk(dir: string): AsyncIterable<string> {
     if (entry.isDirectory()) yield* walk(path);
     else if (entry.isFile()) yield path;
   }
+}
+
+/** `<content key>.<uuid>.partial`: a write that never finished (the process died mid-upload). */
+function isUnfinishedWrite(key: string): boolean {
+  const match = /^(.+)\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.partial$/.exec(key);
+  return match !== null && fileIdOfStorageKey(match[1]) !== null;
 }

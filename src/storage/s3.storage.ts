@@ -165,7 +165,9 @@ export class S3Storage implements FileStorage, OnApplicationShutdown {
         if (!object.LastModified || object.LastModified >= before) continue;
         const key = object.Key.slice(this.config.prefix.length);
         const match = /^[1-9]\d*\/([1-9]\d*)$/.exec(key);
-        yield { key, fileId: match ? Number(match[1]) : null };
+        // Objects this driver did not write (another application's, under a shared prefix) are
+        // never offered for removal; it writes nothing but final keys.
+        if (match) yield { key, fileId: Number(match[1]) };
       }
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken);
