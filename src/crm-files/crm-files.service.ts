@@ -36,8 +36,9 @@ export class CrmFilesService {
   async attach(caller: AuthenticatedUser, target: RecordRef, body: AttachFilesDto): Promise<RelationshipEventDto> {
     const fileIds = this.history.distinctFileIds(body.fileids, 'fileids');
     assertBodyNamesTarget(target, body);
-    const record = await this.records.findReadable(caller, target);
-    return this.history.record(caller, filesUploadedEvent(record, fileIds));
+    // The record with what the response shows of it, in one query; nothing is read back after the commit.
+    const record = await this.records.findReadableSummary(caller, target);
+    return this.history.attach(caller, record, fileIds);
   }
 
   /**

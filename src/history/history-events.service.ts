@@ -11,8 +11,8 @@ import { Transactions } from '../database/transactions.js';
 import { FilesService } from '../files/files.service.js';
 import type { Caller } from '../records/access/access-policy.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
-import { belongsToRecordSql, recordColumns, recordOfColumns, type RecordRef } from '../records/record-ref.js';
-import { RecordsService } from '../records/records.service.js';
+import { belongsToRecordSql, recordColumns, recordKey, recordOfColumns, type RecordRef } from '../records/record-ref.js';
+import { RecordsService, type RecordSummary } from '../records/records.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { RelationshipEventDto } from './dto/relationship-event.dto.js';
 import { EventFileLink } from './entities/event-file-link.entity.js';
@@ -85,6 +85,39 @@ export class HistoryEventsService {
       throw error;
     }
     const [response] = await this.responses(caller, [event]);
+    return response;
+  }
+
+  /**
+   * An attach ("Files are uploaded") to a record loaded with its summary, in a fixed number of
+   * statements whatever the number of files: the files with the access check (one SELECT; 404
+   * with `missingFileIds`), the users the response names (one SELECT), then the event and all
+   * its links in one transaction. The response is built from those rows and the new event's id:
+   * nothing is read back after the commit.
+   */
+  async attach(caller: AuthenticatedUser, loaded: { record: LoadedRecord; summary: RecordSummary }, fileIds: number[]): Promise<RelationshipEventDto> {
+    const files = await this.files.findReadableByIds(caller, fileIds);
+    const found = new Set(files.map((file) => file.id));
+    const missing = fileIds.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new FilesNotFoundError(missing);
+    const input = filesUploadedEvent(loaded.record, fileIds);
+    const employees = await this.users.employeesByIds(userIdsNamed([{ createdBy: caller.userId }], files, [loaded.summary]));
+    let event: HistoryEvent;
+    try {
+      event = await this.transactions.run((manager) => this.insert(manager, caller, input));
+    } catch (error) {
+      // A file deleted between the check and the insert fails its foreign key: report it as missing.
+      if (isForeignKeyViolation(error)) await this.assertFilesReadable(caller, fileIds);
+      throw error;
+    }
+    const [response] = toRelationshipEventDtos(caller, [event], {
+      fileIdsByEvent: new Map([[event.id, fileIds]]),
+      files,
+      tenantCategories: [],
+      records: new Map([[recordKey(loaded.record), loaded.summary]]),
+      employees,
+      publicBaseUrl: this.config.publicBaseUrl,
+    });
     return response;
   }
 
