@@ -146,7 +146,16 @@ export class HistoryEventsService {
         .createQueryBuilder()
         .insert()
         .into(EventFileLink)
-        .values(input.fileIds.map((fileId, position) => ({ eventId: event.id, fileId, tenantId: caller.tenantId, position })))
+        .values(
+          input.fileIds.map((fileId, position) => ({
+            eventId: event.id,
+            fileId,
+            tenantId: caller.tenantId,
+            recordType: input.record.type,
+            recordId: input.record.id,
+            position,
+          })),
+        )
         .updateEntity(false)
         .execute();
     }
@@ -165,23 +174,19 @@ export class HistoryEventsService {
 
   /**
    * One page of the distinct files linked to any event of the record, newest link first (links
-   * are ordered by their event's id), then by file id descending, with their total: two queries.
+   * are ordered by their event's id), then by file id descending, with their total: two queries,
+   * hand-written. Each link names its record, so the page walks the record's links newest first
+   * in index order and keeps a link only when no newer link of the same file exists on the
+   * record (one index probe): its cost follows the page, not the record's history. The plan is
+   * in docs/performance.md. The record was checked to be in the caller's tenant, and record ids
+   * are unique across tenants.
    */
   async linkedFileIds(tenantId: number, record: RecordRef, page: Page): Promise<{ fileIds: number[]; total: number }> {
-    const linksOfRecord = () => this.eventsOfRecord(tenantId, record).innerJoin(EventFileLink, 'link', 'link.event_id = event.id');
-    const [totalRow, pageRows] = await Promise.all([
-      linksOfRecord().select('COUNT(DISTINCT link.file_id)', 'total').getRawOne<{ total: number | string }>(),
-      linksOfRecord()
-        .select('link.file_id', 'fileId')
-        .addSelect('MAX(link.event_id)', 'newestLink')
-        .groupBy('link.file_id')
-        .orderBy('MAX(link.event_id)', 'DESC')
-        .addOrderBy('link.file_id', 'DESC')
-        .offset(page.startIndex)
-        .limit(page.count)
-        .getRawMany<{ fileId: number }>(),
+    const [totalRows, pageRows] = await Promise.all([
+      this.links.query(RECORD_FILES_TOTAL_SQL, [record.type, record.id]) as Promise<{ total: number | string }[]>,
+      this.links.query(RECORD_FILES_PAGE_SQL, [record.type, record.id, page.count, page.startIndex]) as Promise<{ file_id: number | string }[]>,
     ]);
-    return { fileIds: pageRows.map((row) => Number(row.fileId)), total: Number(totalRow?.total ?? 0) };
+    return { fileIds: pageRows.map((row) => Number(row.file_id)), total: Number(totalRows[0]?.total ?? 0) };
   }
 
   /** The events of the given ids, in that order: one query. */
@@ -240,3 +245,17 @@ export class HistoryEventsService {
     });
   }
 }
+
+/** The distinct files linked to a record's events: the index (record, file_id, event_id) alone. */
+const RECORD_FILES_TOTAL_SQL = `SELECT COUNT(DISTINCT l.file_id) AS total FROM event_files l WHERE l.record_type = ? AND l.record_id = ?`;
+
+/**
+ * The newest link of each file of a record, newest first: the index (record, event_id, file_id)
+ * read backwards, each link kept unless the index (record, file_id, event_id) holds a newer one.
+ */
+const RECORD_FILES_PAGE_SQL = `SELECT l.file_id FROM event_files l
+  WHERE l.record_type = ? AND l.record_id = ?
+    AND NOT EXISTS (SELECT 1 FROM event_files n
+      WHERE n.record_type = l.record_type AND n.record_id = l.record_id AND n.file_id = l.file_id AND n.event_id > l.event_id)
+  ORDER BY l.event_id DESC, l.file_id DESC
+  LIMIT ? OFFSET ?`;
