@@ -19,6 +19,7 @@ import { EventFileLink } from './entities/event-file-link.entity.js';
 import { HistoryEvent } from './entities/history-event.entity.js';
 import { HistoryCategoriesService } from './history-categories.service.js';
 import { toRelationshipEventDtos, userIdsNamed } from './relationship-event.mapper.js';
+import { RECORD_FILES_PAGE_SQL, RECORD_FILES_TOTAL_SQL } from './record-files.sql.js';
 import { FILES_UPLOADED_CATEGORY, FILES_UPLOADED_CONTENT } from './system-categories.js';
 
 export interface NewHistoryEvent {
@@ -246,16 +247,3 @@ export class HistoryEventsService {
   }
 }
 
-/** The distinct files linked to a record's events: the index (record, file_id, event_id) alone. */
-const RECORD_FILES_TOTAL_SQL = `SELECT COUNT(DISTINCT l.file_id) AS total FROM event_files l WHERE l.record_type = ? AND l.record_id = ?`;
-
-/**
- * The newest link of each file of a record, newest first: the index (record, event_id, file_id)
- * read backwards, each link kept unless the index (record, file_id, event_id) holds a newer one.
- */
-const RECORD_FILES_PAGE_SQL = `SELECT l.file_id FROM event_files l
-  WHERE l.record_type = ? AND l.record_id = ?
-    AND NOT EXISTS (SELECT 1 FROM event_files n
-      WHERE n.record_type = l.record_type AND n.record_id = l.record_id AND n.file_id = l.file_id AND n.event_id > l.event_id)
-  ORDER BY l.event_id DESC, l.file_id DESC
-  LIMIT ? OFFSET ?`;
