@@ -92,8 +92,8 @@ describe('the attach flow', () => {
       {
         table: 'event_files',
         values: [
-          { eventId: 99, fileId: 3, tenantId: 7, position: 0 },
-          { eventId: 99, fileId: 1, tenantId: 7, position: 1 },
+          { eventId: 99, fileId: 3, tenantId: 7, recordType: 'contact', recordId: 12, position: 0 },
+          { eventId: 99, fileId: 1, tenantId: 7, recordType: 'contact', recordId: 12, position: 1 },
         ],
       },
     ]);
