@@ -35,18 +35,14 @@ function recordingManager() {
         event.id = 99;
       },
     }),
-    createQueryBuilder: () => {
-      const chain = {
-        insert: () => chain,
-        into: () => chain,
-        values: (values: unknown) => {
-          writes.push({ table: 'event_files', values });
-          return chain;
-        },
-        updateEntity: () => chain,
-        execute: async () => undefined,
-      };
-      return chain;
+    query: async (sql: string, parameters: unknown[]) => {
+      const [, table, columns] = /^INSERT INTO (\w+) \(([^)]*)\)/.exec(sql) ?? [];
+      const names = columns.split(', ');
+      const rows = [];
+      for (let at = 0; at < parameters.length; at += names.length) {
+        rows.push(Object.fromEntries(names.map((name, index) => [name, parameters[at + index]])));
+      }
+      writes.push({ table, values: rows });
     },
   };
   return { manager, writes };
@@ -92,8 +88,8 @@ describe('the attach flow', () => {
       {
         table: 'event_files',
         values: [
-          { eventId: 99, fileId: 3, tenantId: 7, recordType: 'contact', recordId: 12, position: 0 },
-          { eventId: 99, fileId: 1, tenantId: 7, recordType: 'contact', recordId: 12, position: 1 },
+          { event_id: 99, file_id: 3, tenant_id: 7, record_type: 'contact', record_id: 12, position: 0 },
+          { event_id: 99, file_id: 1, tenant_id: 7, record_type: 'contact', record_id: 12, position: 1 },
         ],
       },
     ]);

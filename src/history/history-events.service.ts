@@ -143,22 +143,12 @@ export class HistoryEventsService {
     // insert() fills in the generated id from the driver's answer, without reading the row back.
     await manager.getRepository(HistoryEvent).insert(event);
     if (input.fileIds.length > 0) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(EventFileLink)
-        .values(
-          input.fileIds.map((fileId, position) => ({
-            eventId: event.id,
-            fileId,
-            tenantId: caller.tenantId,
-            recordType: input.record.type,
-            recordId: input.record.id,
-            position,
-          })),
-        )
-        .updateEntity(false)
-        .execute();
+      // All links in one hand-written INSERT: a query builder's cost grows with every row's parameters.
+      const { type, id } = input.record;
+      await manager.query(
+        `INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${input.fileIds.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+        input.fileIds.flatMap((fileId, position) => [event.id, fileId, caller.tenantId, type, id, position]),
+      );
     }
     return event;
   }
