@@ -17,7 +17,7 @@ import { MIGRATIONS } from '../src/database/migrations.js';
 const onMysql = process.env.TEST_DB === 'mysql';
 const [initial, recordFiles] = MIGRATIONS;
 
-describe('the migration giving each link its event\'s record', () => {
+describe("the migration giving each link its event's record", () => {
   let db: DataSource;
   let admin: DataSource | null = null;
   let scratch = '';
@@ -74,7 +74,7 @@ describe('the migration giving each link its event\'s record', () => {
     }
   });
 
-  it('gives every existing link its event\'s record: a contact by contact_id, an opportunity or case by entity_type and entity_id', async () => {
+  it("gives every existing link its event's record: a contact by contact_id, an opportunity or case by entity_type and entity_id", async () => {
     const rows: { event_id: number; file_id: number; record_type: string; record_id: number }[] = await db.query(
       'SELECT event_id, file_id, record_type, record_id FROM event_files ORDER BY event_id, file_id',
     );
@@ -85,7 +85,7 @@ describe('the migration giving each link its event\'s record', () => {
     ]);
   });
 
-  it('indexes the links by record, keeping the table\'s other index and foreign keys', async () => {
+  it("indexes the links by record, keeping the table's other index and foreign keys", async () => {
     const runner = db.createQueryRunner();
     const table = await runner.getTable('event_files');
     await runner.release();

@@ -47,7 +47,7 @@ export class CrmFilesService {
    */
   async listForRecord(caller: AuthenticatedUser, target: RecordRef, page: Page): Promise<{ items: FileDto[]; total: number }> {
     await this.records.findReadable(caller, target);
-    const { fileIds, total } = await this.history.linkedFileIds(caller.tenantId, target, page);
+    const { fileIds, total } = await this.history.linkedFileIds(target, page);
     return { items: await this.files.toDtos(await this.files.findByIds(fileIds)), total };
   }
 

@@ -172,7 +172,7 @@ export class HistoryEventsService {
    * in docs/performance.md. The record was checked to be in the caller's tenant, and record ids
    * are unique across tenants.
    */
-  async linkedFileIds(tenantId: number, record: RecordRef, page: Page): Promise<{ fileIds: number[]; total: number }> {
+  async linkedFileIds(record: RecordRef, page: Page): Promise<{ fileIds: number[]; total: number }> {
     const [totalRows, pageRows] = await Promise.all([
       this.links.query(RECORD_FILES_TOTAL_SQL, [record.type, record.id]) as Promise<{ total: number | string }[]>,
       this.links.query(RECORD_FILES_PAGE_SQL, [record.type, record.id, page.count, page.startIndex]) as Promise<{ file_id: number | string }[]>,
@@ -236,4 +236,3 @@ export class HistoryEventsService {
     });
   }
 }
-
