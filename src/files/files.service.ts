@@ -70,12 +70,22 @@ export class FilesService {
    */
   async findReadableByIds(caller: Caller & { tenantId: number }, fileIds: number[]): Promise<CrmFile[]> {
     if (fileIds.length === 0) return [];
+    // Hand-written, on the attach's hot path: the query builder's alias handling and entity
+    // transformation cost more than the query. Each column is converted as TypeORM converts it.
     const readable = readableFileSql(caller, 'file');
-    return this.files
-      .createQueryBuilder('file')
-      .where('file.id IN (:...fileIds) AND file.tenant_id = :tenantId', { fileIds, tenantId: caller.tenantId })
-      .andWhere(readable.sql, readable.params)
-      .getMany();
+    const { driver } = this.files.manager.connection;
+    const columns = this.files.metadata.columns;
+    const [sql, parameters] = driver.escapeQueryWithParameters(
+      `SELECT ${columns.map((column) => `file.${column.databaseName}`).join(', ')} FROM files file
+        WHERE file.id IN (:...fileIds) AND file.tenant_id = :tenantId AND ${readable.sql}`,
+      { ...readable.params, fileIds, tenantId: caller.tenantId },
+    );
+    const rows: Record<string, unknown>[] = await this.files.query(sql, parameters);
+    return rows.map((row) => {
+      const file = new CrmFile();
+      for (const column of columns) column.setEntityValue(file, driver.prepareHydratedValue(row[column.databaseName], column));
+      return file;
+    });
   }
 
   /** The file, if it is in the caller's tenant and the caller may read it. */
