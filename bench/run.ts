@@ -31,6 +31,7 @@ import {
   sqliteDatabase,
   sqliteWriter,
 } from './lib/database.js';
+import { RECORD_FILES_PAGE_SQL, RECORD_FILES_TOTAL_SQL } from '../src/history/record-files.sql.js';
 import { fill, FULL_VOLUME, QUICK_VOLUME, type Scene, type Volume } from './lib/fill.js';
 import { median, percentile, runLoad, send, type BenchRequest, type BenchResponse } from './lib/load.js';
 import { hasTaskset, pinSelf, startServer, type ServerHandle } from './lib/servers.js';
@@ -407,11 +408,10 @@ async function main(): Promise<number> {
   const admin = await mysql.createConnection({ host: serverUrl.host, port: serverUrl.port, user: serverUrl.user, password: serverUrl.password, database: database.name });
   const [[{ version }]] = (await admin.query('SELECT VERSION() AS version')) as unknown as [[{ version: string }]];
   await admin.query('ANALYZE TABLE history_events, event_files, files, contacts, access_list_entries');
-  const [plan] = await admin.query(
-    `EXPLAIN SELECT l.file_id, MAX(l.event_id) FROM event_files l JOIN history_events e ON e.id = l.event_id
-      WHERE e.tenant_id = 1 AND e.contact_id = ? GROUP BY l.file_id ORDER BY MAX(l.event_id) DESC, l.file_id DESC LIMIT 100`,
-    [scene.contacts.big],
-  );
+  // The service's own two queries of the files page (history/history-events.service.ts).
+  const [pagePlan] = await admin.query(`EXPLAIN ${RECORD_FILES_PAGE_SQL}`, ['contact', scene.contacts.big, 100, 0]);
+  const [totalPlan] = await admin.query(`EXPLAIN ${RECORD_FILES_TOTAL_SQL}`, ['contact', scene.contacts.big]);
+  const plan = [...(pagePlan as object[]), ...(totalPlan as object[])];
   await admin.end();
 
   const url = mysqlUrl(serverUrl, database.name);
@@ -543,7 +543,7 @@ async function main(): Promise<number> {
     ...errorRows.map((row) => `- ERRORS ${row.database} ${row.scenario.key} ${row.server}: ${summary(row).errors}, first: ${summary(row).firstError}`),
     ...(budgetFailures.length ? ['', '## Statement budget', '', ...budgetFailures.map((failure) => `- OVER ${failure}`)] : []),
     '',
-    '## Plan of the files page query at 10,000 events (EXPLAIN)',
+    '## Plan of the files page queries at 10,000 events (EXPLAIN: the page, then the total)',
     '',
     '```',
     ...(plan as Array<Record<string, unknown>>).map((line) => JSON.stringify(line)),

@@ -225,12 +225,13 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
   }
   // Round trip 2: the event and its links in one transaction.
   const created = new Date();
-  const links = wanted.map((fileId, position) => `(LAST_INSERT_ID(), ${fileId}, ${caller.tenantId}, ${position})`).join(', ');
+  // Each link names its event's record too (the schema's record_type / record_id).
+  const links = wanted.map((fileId, position) => `(LAST_INSERT_ID(), ${fileId}, ${caller.tenantId}, '${type}', ${id}, ${position})`).join(', ');
   let results: any[];
   try {
     results = await query(
       `START TRANSACTION; INSERT INTO history_events (tenant_id, category_id, content, contact_id, entity_type, entity_id, created_by, created_at)
-        VALUES (?, -2, 'Files are uploaded', ?, ?, ?, ?, ?); INSERT INTO event_files (event_id, file_id, tenant_id, position) VALUES ${links}; COMMIT`,
+        VALUES (?, -2, 'Files are uploaded', ?, ?, ?, ?, ?); INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${links}; COMMIT`,
       [caller.tenantId, type === 'contact' ? id : null, type === 'contact' ? null : type, type === 'contact' ? null : id, caller.userId, created],
     );
   } catch (error) {
@@ -259,15 +260,18 @@ function page(search: URLSearchParams): { startIndex: number; count: number } {
 
 async function listFiles(hash: string, type: RecordType, id: number, search: URLSearchParams, res: ServerResponse): Promise<object> {
   const { startIndex, count } = page(search);
-  const [caller] = await loadCallerAndRecord(hash, type, id);
-  const where = RECORD_EVENTS[type];
+  // The key, the record in the caller's tenant and its access (401, 404); record ids are unique across tenants.
+  await loadCallerAndRecord(hash, type, id);
+  // The links name their record: the newest link of each file, read in index order (as the service does).
   const [[total], rows] = await query(
-    `SELECT COUNT(DISTINCT l.file_id) AS total FROM event_files l JOIN history_events e ON e.id = l.event_id WHERE ${where};
+    `SELECT COUNT(DISTINCT l.file_id) AS total FROM event_files l WHERE l.record_type = ? AND l.record_id = ?;
      SELECT ${FILE_COLUMNS} FROM (
-       SELECT l.file_id, MAX(l.event_id) AS newest FROM event_files l JOIN history_events e ON e.id = l.event_id WHERE ${where}
-       GROUP BY l.file_id ORDER BY newest DESC, l.file_id DESC LIMIT ? OFFSET ?) p
+       SELECT l.file_id, l.event_id AS newest FROM event_files l WHERE l.record_type = ? AND l.record_id = ?
+         AND NOT EXISTS (SELECT 1 FROM event_files n WHERE n.record_type = l.record_type AND n.record_id = l.record_id
+           AND n.file_id = l.file_id AND n.event_id > l.event_id)
+       ORDER BY l.event_id DESC, l.file_id DESC LIMIT ? OFFSET ?) p
      JOIN files f ON f.id = p.file_id ${FILE_USERS} ORDER BY p.newest DESC, p.file_id DESC`,
-    [caller.tenantId, id, caller.tenantId, id, count, startIndex],
+    [type, id, type, id, count, startIndex],
   );
   res.setHeader('X-Total-Count', String(total.total));
   return (rows as DbRow[]).map(fileDto);

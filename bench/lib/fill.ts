@@ -245,7 +245,7 @@ export async function fill(writer: RowWriter, volume: Volume, filesDir: string, 
   const fileRange = tenants.map((t) => idRange(t, volume.files));
   const flushLinks = async () => {
     if (linkRows.length === 0) return;
-    links += await writer.insert('event_files', ['event_id', 'file_id', 'tenant_id', 'position'], linkRows.splice(0));
+    links += await writer.insert('event_files', ['event_id', 'file_id', 'tenant_id', 'record_type', 'record_id', 'position'], linkRows.splice(0));
   };
   const eventColumns = ['id', 'tenant_id', 'category_id', 'content', 'contact_id', 'entity_type', 'entity_id', 'created_by', 'created_at'];
   const chunk = 50_000;
@@ -276,10 +276,12 @@ export async function fill(writer: RowWriter, volume: Volume, filesDir: string, 
           const category = next() < 0.5 ? FILES_UPLOADED : pick(categoryIds.get(tenant)!);
           const [low, high] = fileRange[tenant - 1];
           const first = between(low, high);
-          linkRows.push([id, first, tenant, 0]);
+          // A link names its event's record too (the files page reads the links alone).
+          const [recordType, recordId] = contact !== null ? ['contact', contact] : entity!;
+          linkRows.push([id, first, tenant, recordType, recordId, 0]);
           if (id % 3 === 0) {
             const second = first === high ? low : first + 1;
-            linkRows.push([id, second, tenant, 1]);
+            linkRows.push([id, second, tenant, recordType, recordId, 1]);
           }
           yield [
             id,

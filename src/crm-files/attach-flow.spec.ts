@@ -4,6 +4,7 @@ import { FilesNotFoundError, InvalidRequestError, NotFoundError } from '../commo
 import type { AppConfig } from '../config/app-config.js';
 import { HistoryEventsService } from '../history/history-events.service.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
+import type { RecordSummary } from '../records/records.service.js';
 import { CrmFilesService } from './crm-files.service.js';
 import type { AttachFilesDto } from './dto/attach-files.dto.js';
 
@@ -14,6 +15,12 @@ import type { AttachFilesDto } from './dto/attach-files.dto.js';
 
 const CALLER: AuthenticatedUser = { userId: 'a1111111-1111-4111-8111-11111111111a', tenantId: 7, isAdmin: false, apiKeyId: 1 };
 const RECORD: LoadedRecord = { type: 'contact', id: 12, tenantId: 7, permissions: { canRead: true, canEdit: true } };
+const SUMMARY: RecordSummary = { permissions: RECORD.permissions, contact: null, entity: { type: 'opportunity', id: 12, title: 'Deal' } };
+const EMPLOYEE = { Id: CALLER.userId, DisplayName: 'Caller', Title: null, AvatarSmall: null, ProfileUrl: null };
+const loaded = (record: LoadedRecord = RECORD) => ({ record, summary: SUMMARY });
+/** File rows as the readable-files query answers them. */
+const fileRows = (ids: number[]) =>
+  ids.map((id) => ({ id, name: `f${id}`, createdBy: CALLER.userId, updatedBy: CALLER.userId, createdAt: new Date(0), updatedAt: new Date(0) }));
 const CONFIG = { maxFileIds: 3, maxUploadBytes: 100, publicBaseUrl: null } as AppConfig;
 const body = (fileids: number[], extra: Partial<AttachFilesDto> = {}) => ({ fileids, ...extra }) as AttachFilesDto;
 
@@ -28,47 +35,50 @@ function recordingManager() {
         event.id = 99;
       },
     }),
-    createQueryBuilder: () => {
-      const chain = {
-        insert: () => chain,
-        into: () => chain,
-        values: (values: unknown) => {
-          writes.push({ table: 'event_files', values });
-          return chain;
-        },
-        updateEntity: () => chain,
-        execute: async () => undefined,
-      };
-      return chain;
+    query: async (sql: string, parameters: unknown[]) => {
+      const [, table, columns] = /^INSERT INTO (\w+) \(([^)]*)\)/.exec(sql) ?? [];
+      const names = columns.split(', ');
+      const rows = [];
+      for (let at = 0; at < parameters.length; at += names.length) {
+        rows.push(Object.fromEntries(names.map((name, index) => [name, parameters[at + index]])));
+      }
+      writes.push({ table, values: rows });
     },
   };
   return { manager, writes };
 }
 
 describe('the attach flow', () => {
-  const records = { findReadable: vi.fn() };
-  const files = { findReadableIds: vi.fn() };
+  const records = { findReadableSummary: vi.fn() };
+  const files = { findReadableByIds: vi.fn(), findReadableIds: vi.fn() };
+  const users = { employeesByIds: vi.fn() };
   const transactions = { run: vi.fn() };
   let history: HistoryEventsService;
   let crmFiles: CrmFilesService;
   let writes: { table: string; values: unknown }[];
+  let responses: ReturnType<typeof vi.spyOn>;
 
   beforeEach(() => {
     vi.resetAllMocks();
     const recording = recordingManager();
     writes = recording.writes;
     transactions.run.mockImplementation((work: (manager: unknown) => Promise<unknown>) => work(recording.manager));
-    records.findReadable.mockResolvedValue(RECORD);
-    files.findReadableIds.mockImplementation(async (_caller: unknown, ids: number[]) => new Set(ids));
-    history = new HistoryEventsService({} as never, {} as never, CONFIG, transactions as never, files as never, {} as never, {} as never, {} as never);
-    vi.spyOn(history, 'responses').mockImplementation(async (_caller, events) => events.map((event) => ({ ID: event.id }) as never));
+    records.findReadableSummary.mockResolvedValue(loaded());
+    files.findReadableByIds.mockImplementation(async (_caller: unknown, ids: number[]) => fileRows(ids));
+    users.employeesByIds.mockResolvedValue(new Map([[CALLER.userId, EMPLOYEE]]));
+    history = new HistoryEventsService({} as never, {} as never, CONFIG, transactions as never, files as never, {} as never, users as never, {} as never);
+    responses = vi.spyOn(history, 'responses');
     crmFiles = new CrmFilesService(CONFIG, records as never, {} as never, {} as never, history);
   });
 
   it('writes one event and its links in one transaction, the ids distinct in first-seen order, and answers the new event', async () => {
     const response = await crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([3, 1, 3]));
-    expect(response).toEqual({ ID: 99 });
-    expect(files.findReadableIds).toHaveBeenCalledWith(CALLER, [3, 1]);
+    expect(response).toMatchObject({ ID: 99, CreateBy: EMPLOYEE, Category: { ID: -2 }, Entity: { EntityId: 12 }, CanEdit: true });
+    expect(response.Files.map((file) => file.ID)).toEqual([3, 1]);
+    expect(files.findReadableByIds).toHaveBeenCalledWith(CALLER, [3, 1]);
+    expect(users.employeesByIds).toHaveBeenCalledTimes(1);
+    // Built from what was loaded for the checks: nothing is read back after the commit.
+    expect(responses).not.toHaveBeenCalled();
     expect(transactions.run).toHaveBeenCalledTimes(1);
     expect(writes).toEqual([
       {
@@ -78,15 +88,15 @@ describe('the attach flow', () => {
       {
         table: 'event_files',
         values: [
-          { eventId: 99, fileId: 3, tenantId: 7, position: 0 },
-          { eventId: 99, fileId: 1, tenantId: 7, position: 1 },
+          { event_id: 99, file_id: 3, tenant_id: 7, record_type: 'contact', record_id: 12, position: 0 },
+          { event_id: 99, file_id: 1, tenant_id: 7, record_type: 'contact', record_id: 12, position: 1 },
         ],
       },
     ]);
   });
 
   it('names an opportunity or case by entity_type and entity_id', async () => {
-    records.findReadable.mockResolvedValue({ ...RECORD, type: 'case', id: 4 });
+    records.findReadableSummary.mockResolvedValue(loaded({ ...RECORD, type: 'case', id: 4 }));
     await crmFiles.attach(CALLER, { type: 'case', id: 4 }, body([1]));
     expect(writes[0].values).toMatchObject({ contactId: null, entityType: 'case', entityId: 4 });
   });
@@ -95,30 +105,30 @@ describe('the attach flow', () => {
     const error = await crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1, 1, 1, 1])).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as InvalidRequestError).extensions.errors).toEqual([{ field: 'fileids', message: 'fileids must contain no more than 3 elements' }]);
-    expect(records.findReadable).not.toHaveBeenCalled();
+    expect(records.findReadableSummary).not.toHaveBeenCalled();
   });
 
   it('judges a body naming another record (400) before the record (404)', async () => {
-    records.findReadable.mockRejectedValue(new NotFoundError('There is no contact with id 12.'));
+    records.findReadableSummary.mockRejectedValue(new NotFoundError('There is no contact with id 12.'));
     const error = await crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1], { entityType: 'Case', entityid: 13 })).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as InvalidRequestError).extensions.errors?.map((entry) => entry.field)).toEqual(['entityType', 'entityid']);
-    expect(records.findReadable).not.toHaveBeenCalled();
+    expect(records.findReadableSummary).not.toHaveBeenCalled();
   });
 
   it('accepts a body naming the same record in any letter case', async () => {
-    await expect(crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1], { entityType: 'CONTACT', entityid: 12 }))).resolves.toEqual({ ID: 99 });
+    await expect(crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1], { entityType: 'CONTACT', entityid: 12 }))).resolves.toMatchObject({ ID: 99 });
   });
 
   it('answers the record 404 before looking at the files, and writes nothing', async () => {
-    records.findReadable.mockRejectedValue(new NotFoundError('There is no contact with id 12.'));
+    records.findReadableSummary.mockRejectedValue(new NotFoundError('There is no contact with id 12.'));
     await expect(crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1]))).rejects.toThrow(NotFoundError);
-    expect(files.findReadableIds).not.toHaveBeenCalled();
+    expect(files.findReadableByIds).not.toHaveBeenCalled();
     expect(transactions.run).not.toHaveBeenCalled();
   });
 
   it('answers 404 listing every unreadable file, in request order, and opens no transaction', async () => {
-    files.findReadableIds.mockResolvedValue(new Set([2]));
+    files.findReadableByIds.mockResolvedValue(fileRows([2]));
     const error = await crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([5, 2, 4])).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(FilesNotFoundError);
     expect((error as FilesNotFoundError).extensions.missingFileIds).toEqual([5, 4]);
@@ -126,7 +136,8 @@ describe('the attach flow', () => {
   });
 
   it('reports a file deleted between the check and the insert (foreign key) as missing', async () => {
-    files.findReadableIds.mockResolvedValueOnce(new Set([1, 2])).mockResolvedValueOnce(new Set([1]));
+    files.findReadableByIds.mockResolvedValue(fileRows([1, 2]));
+    files.findReadableIds.mockResolvedValue(new Set([1]));
     transactions.run.mockRejectedValue(Object.assign(new Error('FK'), { driverError: { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' } }));
     const error = await crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1, 2])).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(FilesNotFoundError);
@@ -137,6 +148,7 @@ describe('the attach flow', () => {
     const failure = new Error('disk full');
     transactions.run.mockRejectedValue(failure);
     await expect(crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1]))).rejects.toBe(failure);
-    expect(files.findReadableIds).toHaveBeenCalledTimes(1);
+    expect(files.findReadableByIds).toHaveBeenCalledTimes(1);
+    expect(files.findReadableIds).not.toHaveBeenCalled();
   });
 });

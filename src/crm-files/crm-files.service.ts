@@ -36,8 +36,9 @@ export class CrmFilesService {
   async attach(caller: AuthenticatedUser, target: RecordRef, body: AttachFilesDto): Promise<RelationshipEventDto> {
     const fileIds = this.history.distinctFileIds(body.fileids, 'fileids');
     assertBodyNamesTarget(target, body);
-    const record = await this.records.findReadable(caller, target);
-    return this.history.record(caller, filesUploadedEvent(record, fileIds));
+    // The record with what the response shows of it, in one query; nothing is read back after the commit.
+    const record = await this.records.findReadableSummary(caller, target);
+    return this.history.attach(caller, record, fileIds);
   }
 
   /**
@@ -46,7 +47,7 @@ export class CrmFilesService {
    */
   async listForRecord(caller: AuthenticatedUser, target: RecordRef, page: Page): Promise<{ items: FileDto[]; total: number }> {
     await this.records.findReadable(caller, target);
-    const { fileIds, total } = await this.history.linkedFileIds(caller.tenantId, target, page);
+    const { fileIds, total } = await this.history.linkedFileIds(target, page);
     return { items: await this.files.toDtos(await this.files.findByIds(fileIds)), total };
   }
 

@@ -11,14 +11,15 @@ import { Transactions } from '../database/transactions.js';
 import { FilesService } from '../files/files.service.js';
 import type { Caller } from '../records/access/access-policy.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
-import { belongsToRecordSql, recordColumns, recordOfColumns, type RecordRef } from '../records/record-ref.js';
-import { RecordsService } from '../records/records.service.js';
+import { belongsToRecordSql, recordColumns, recordKey, recordOfColumns, type RecordRef } from '../records/record-ref.js';
+import { RecordsService, type RecordSummary } from '../records/records.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { RelationshipEventDto } from './dto/relationship-event.dto.js';
 import { EventFileLink } from './entities/event-file-link.entity.js';
 import { HistoryEvent } from './entities/history-event.entity.js';
 import { HistoryCategoriesService } from './history-categories.service.js';
 import { toRelationshipEventDtos, userIdsNamed } from './relationship-event.mapper.js';
+import { RECORD_FILES_PAGE_SQL, RECORD_FILES_TOTAL_SQL } from './record-files.sql.js';
 import { FILES_UPLOADED_CATEGORY, FILES_UPLOADED_CONTENT } from './system-categories.js';
 
 export interface NewHistoryEvent {
@@ -88,6 +89,39 @@ export class HistoryEventsService {
     return response;
   }
 
+  /**
+   * An attach ("Files are uploaded") to a record loaded with its summary, in a fixed number of
+   * statements whatever the number of files: the files with the access check (one SELECT; 404
+   * with `missingFileIds`), the users the response names (one SELECT), then the event and all
+   * its links in one transaction. The response is built from those rows and the new event's id:
+   * nothing is read back after the commit.
+   */
+  async attach(caller: AuthenticatedUser, loaded: { record: LoadedRecord; summary: RecordSummary }, fileIds: number[]): Promise<RelationshipEventDto> {
+    const files = await this.files.findReadableByIds(caller, fileIds);
+    const found = new Set(files.map((file) => file.id));
+    const missing = fileIds.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new FilesNotFoundError(missing);
+    const input = filesUploadedEvent(loaded.record, fileIds);
+    const employees = await this.users.employeesByIds(userIdsNamed([{ createdBy: caller.userId }], files, [loaded.summary]));
+    let event: HistoryEvent;
+    try {
+      event = await this.transactions.run((manager) => this.insert(manager, caller, input));
+    } catch (error) {
+      // A file deleted between the check and the insert fails its foreign key: report it as missing.
+      if (isForeignKeyViolation(error)) await this.assertFilesReadable(caller, fileIds);
+      throw error;
+    }
+    const [response] = toRelationshipEventDtos(caller, [event], {
+      fileIdsByEvent: new Map([[event.id, fileIds]]),
+      files,
+      tenantCategories: [],
+      records: new Map([[recordKey(loaded.record), loaded.summary]]),
+      employees,
+      publicBaseUrl: this.config.publicBaseUrl,
+    });
+    return response;
+  }
+
   /** 404 listing `missingFileIds` unless the caller may read every one of the files: one query. */
   async assertFilesReadable(caller: AuthenticatedUser, fileIds: number[]): Promise<void> {
     if (fileIds.length === 0) return;
@@ -109,13 +143,12 @@ export class HistoryEventsService {
     // insert() fills in the generated id from the driver's answer, without reading the row back.
     await manager.getRepository(HistoryEvent).insert(event);
     if (input.fileIds.length > 0) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(EventFileLink)
-        .values(input.fileIds.map((fileId, position) => ({ eventId: event.id, fileId, tenantId: caller.tenantId, position })))
-        .updateEntity(false)
-        .execute();
+      // All links in one hand-written INSERT: a query builder's cost grows with every row's parameters.
+      const { type, id } = input.record;
+      await manager.query(
+        `INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${input.fileIds.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+        input.fileIds.flatMap((fileId, position) => [event.id, fileId, caller.tenantId, type, id, position]),
+      );
     }
     return event;
   }
@@ -132,23 +165,19 @@ export class HistoryEventsService {
 
   /**
    * One page of the distinct files linked to any event of the record, newest link first (links
-   * are ordered by their event's id), then by file id descending, with their total: two queries.
+   * are ordered by their event's id), then by file id descending, with their total: two queries,
+   * hand-written. Each link names its record, so the page walks the record's links newest first
+   * in index order and keeps a link only when no newer link of the same file exists on the
+   * record (one index probe): its cost follows the page, not the record's history. The plan is
+   * in docs/performance.md. The record was checked to be in the caller's tenant, and record ids
+   * are unique across tenants.
    */
-  async linkedFileIds(tenantId: number, record: RecordRef, page: Page): Promise<{ fileIds: number[]; total: number }> {
-    const linksOfRecord = () => this.eventsOfRecord(tenantId, record).innerJoin(EventFileLink, 'link', 'link.event_id = event.id');
-    const [totalRow, pageRows] = await Promise.all([
-      linksOfRecord().select('COUNT(DISTINCT link.file_id)', 'total').getRawOne<{ total: number | string }>(),
-      linksOfRecord()
-        .select('link.file_id', 'fileId')
-        .addSelect('MAX(link.event_id)', 'newestLink')
-        .groupBy('link.file_id')
-        .orderBy('MAX(link.event_id)', 'DESC')
-        .addOrderBy('link.file_id', 'DESC')
-        .offset(page.startIndex)
-        .limit(page.count)
-        .getRawMany<{ fileId: number }>(),
+  async linkedFileIds(record: RecordRef, page: Page): Promise<{ fileIds: number[]; total: number }> {
+    const [totalRows, pageRows] = await Promise.all([
+      this.links.query(RECORD_FILES_TOTAL_SQL, [record.type, record.id]) as Promise<{ total: number | string }[]>,
+      this.links.query(RECORD_FILES_PAGE_SQL, [record.type, record.id, page.count, page.startIndex]) as Promise<{ file_id: number | string }[]>,
     ]);
-    return { fileIds: pageRows.map((row) => Number(row.fileId)), total: Number(totalRow?.total ?? 0) };
+    return { fileIds: pageRows.map((row) => Number(row.file_id)), total: Number(totalRows[0]?.total ?? 0) };
   }
 
   /** The events of the given ids, in that order: one query. */

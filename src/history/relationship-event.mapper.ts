@@ -50,7 +50,7 @@ export function toRelationshipEventDtos(caller: Caller, events: readonly History
 }
 
 /** The users a set of events' responses name: creators, file creators and updaters, contact access lists. */
-export function userIdsNamed(events: readonly HistoryEvent[], files: readonly CrmFile[], records: Iterable<RecordSummary>): Set<string> {
+export function userIdsNamed(events: readonly Pick<HistoryEvent, 'createdBy'>[], files: readonly CrmFile[], records: Iterable<RecordSummary>): Set<string> {
   const userIds = new Set<string>(events.map((event) => event.createdBy));
   for (const file of files) userIds.add(file.createdBy).add(file.updatedBy);
   for (const record of records) for (const userId of record.contact?.accessList ?? []) userIds.add(userId);

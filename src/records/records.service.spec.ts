@@ -1,15 +1,21 @@
-import { describe, expect, it } from 'vitest';
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../common/errors/api-error.js';
-import type { AccessListEntry } from './entities/access-list-entry.entity.js';
-import type { Contact } from './entities/contact.entity.js';
+import { dataSourceOptions } from '../database/data-source-options.js';
+import { AccessListEntry } from './entities/access-list-entry.entity.js';
+import { Contact } from './entities/contact.entity.js';
+import { CrmCase } from './entities/crm-case.entity.js';
+import { Currency } from './entities/currency.entity.js';
 import type { EntityRecord } from './entities/entity-record.js';
+import { Opportunity } from './entities/opportunity.entity.js';
 import type { RecordType } from './entities/record-type.js';
 import { ShareType } from './entities/share-type.js';
 import { RecordsService } from './records.service.js';
 
 /**
  * The access rules as RecordsService applies them to stored rows (docs/contract.md, "Access
- * rules"), over in-memory repositories: which rows it asks for decides who may read what.
+ * rules"), over a database holding the rows: which rows it asks for decides who may read what.
  */
 
 const CREATOR = 'c0000000-0000-4000-8000-00000000000c';
@@ -19,37 +25,60 @@ const TENANT = 1;
 const user = (userId: string) => ({ userId, tenantId: TENANT, isAdmin: false });
 const admin = { userId: OTHER, tenantId: TENANT, isAdmin: true };
 
-type Where = Record<string, unknown>;
-const matches = (row: object, where: Where) => Object.entries(where).every(([key, value]) => (row as Record<string, unknown>)[key] === value);
+type Rows = { contacts?: Partial<Contact>[]; opportunities?: Partial<EntityRecord>[]; cases?: Partial<EntityRecord>[]; access?: AccessListEntry[] };
 
-/** Enough of a TypeORM repository for findOne/find with plain equality conditions. */
-function repository<T extends object>(rows: T[]) {
-  return {
-    findOne: async ({ where }: { where: Where }) => rows.find((row) => matches(row, where)) ?? null,
-    find: async ({ where }: { where: Where }) => rows.filter((row) => matches(row, where)),
-  };
-}
-
-function service(data: { contacts?: Partial<Contact>[]; opportunities?: Partial<EntityRecord>[]; cases?: Partial<EntityRecord>[]; access?: AccessListEntry[] }) {
+/**
+ * The service over a real (in-memory SQLite) database holding the given rows, with the
+ * project's migrations: its hand-written SQL is what decides who may read what.
+ */
+async function service(data: Rows): Promise<RecordsService> {
+  const db = new DataSource(dataSourceOptions({ kind: 'sqlite', path: ':memory:' }));
+  await db.initialize();
+  await db.runMigrations();
+  const at = '2026-01-01 00:00:00.000';
+  for (const tenant of [TENANT, TENANT + 1]) await db.query('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)', [tenant, `t${tenant}`, at]);
+  for (const userId of [CREATOR, LISTED, OTHER]) {
+    await db.query('INSERT INTO users (id, tenant_id, display_name, is_admin) VALUES (?, ?, ?, 0)', [userId, TENANT, userId]);
+  }
+  for (const contact of data.contacts ?? []) {
+    await db.query('INSERT INTO contacts (id, tenant_id, is_company, share_type, created_at) VALUES (?, ?, 0, ?, ?)', [contact.id, contact.tenantId, contact.shareType, at]);
+  }
+  for (const [table, rows] of [['opportunities', data.opportunities], ['cases', data.cases]] as const) {
+    for (const row of rows ?? []) {
+      await db.query(`INSERT INTO ${table} (id, tenant_id, title, created_by, created_at) VALUES (?, ?, 'r', ?, ?)`, [row.id, row.tenantId, row.createdBy, at]);
+    }
+  }
+  for (const entry of data.access ?? []) {
+    await db.query('INSERT INTO access_list_entries (record_type, record_id, user_id, tenant_id) VALUES (?, ?, ?, ?)', [entry.recordType, entry.recordId, entry.userId, entry.tenantId]);
+  }
+  databases.push(db);
   return new RecordsService(
-    repository(data.contacts ?? []) as never,
-    repository(data.opportunities ?? []) as never,
-    repository(data.cases ?? []) as never,
-    repository(data.access ?? []) as never,
-    repository([]) as never,
+    db.getRepository(Contact),
+    db.getRepository(Opportunity),
+    db.getRepository(CrmCase),
+    db.getRepository(AccessListEntry),
+    db.getRepository(Currency),
     {} as never,
     {} as never,
   );
 }
 
+const databases: DataSource[] = [];
+afterAll(async () => {
+  await Promise.all(databases.map((db) => db.destroy()));
+});
+
 const entry = (recordType: RecordType, recordId: number, userId: string): AccessListEntry => ({ recordType, recordId, userId, tenantId: TENANT });
 
 describe('RecordsService access (service level)', () => {
   describe('a private opportunity (or case): an access list that is not empty', () => {
-    const records = service({
-      opportunities: [{ id: 5, tenantId: TENANT, createdBy: CREATOR }],
-      cases: [{ id: 5, tenantId: TENANT, createdBy: CREATOR }],
-      access: [entry('opportunity', 5, LISTED), entry('case', 5, LISTED)],
+    let records: RecordsService;
+    beforeAll(async () => {
+      records = await service({
+        opportunities: [{ id: 5, tenantId: TENANT, createdBy: CREATOR }],
+        cases: [{ id: 5, tenantId: TENANT, createdBy: CREATOR }],
+        access: [entry('opportunity', 5, LISTED), entry('case', 5, LISTED)],
+      });
     });
 
     it.each(['opportunity', 'case'] as const)('%s: its creator who is not listed may edit it but not read it, so it is not found', async (type) => {
@@ -80,14 +109,14 @@ describe('RecordsService access (service level)', () => {
 
   describe('an open opportunity: an empty access list', () => {
     it('every user of the tenant reads and edits it', async () => {
-      const records = service({ opportunities: [{ id: 5, tenantId: TENANT, createdBy: CREATOR }] });
+      const records = await service({ opportunities: [{ id: 5, tenantId: TENANT, createdBy: CREATOR }] });
       expect(await records.permissionsFor(user(OTHER), { type: 'opportunity', id: 5 })).toEqual({ canRead: true, canEdit: true });
     });
   });
 
   describe('contacts', () => {
     it('being listed on opportunity N does not open private contact N', async () => {
-      const records = service({
+      const records = await service({
         contacts: [{ id: 5, tenantId: TENANT, shareType: ShareType.None }],
         opportunities: [{ id: 5, tenantId: TENANT, createdBy: CREATOR }],
         access: [entry('opportunity', 5, LISTED)],
@@ -97,7 +126,7 @@ describe('RecordsService access (service level)', () => {
     });
 
     it('being listed on private contact N does not open private opportunity N', async () => {
-      const records = service({
+      const records = await service({
         contacts: [{ id: 5, tenantId: TENANT, shareType: ShareType.None }],
         opportunities: [{ id: 5, tenantId: TENANT, createdBy: CREATOR }],
         access: [entry('contact', 5, LISTED), entry('opportunity', 5, OTHER)],
@@ -111,12 +140,12 @@ describe('RecordsService access (service level)', () => {
       [ShareType.Read, { canRead: true, canEdit: false }],
       [ShareType.ReadWrite, { canRead: true, canEdit: true }],
     ])('ShareType %i gives a user who is not listed %o', async (shareType, permissions) => {
-      const records = service({ contacts: [{ id: 9, tenantId: TENANT, shareType }] });
+      const records = await service({ contacts: [{ id: 9, tenantId: TENANT, shareType }] });
       expect(await records.permissionsFor(user(OTHER), { type: 'contact', id: 9 })).toEqual(permissions);
     });
 
     it('a contact of another tenant has no permissions at all (null), whatever its ShareType', async () => {
-      const records = service({ contacts: [{ id: 9, tenantId: TENANT + 1, shareType: ShareType.ReadWrite }] });
+      const records = await service({ contacts: [{ id: 9, tenantId: TENANT + 1, shareType: ShareType.ReadWrite }] });
       expect(await records.permissionsFor(user(OTHER), { type: 'contact', id: 9 })).toBeNull();
     });
   });
