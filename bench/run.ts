@@ -48,7 +48,12 @@ const BUDGET_FILE = join(BENCH_DIR, 'statement-budget.json');
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
-const option = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+const option = (name: string) =>
+  argv
+    .find((arg) => arg.startsWith(`--${name}=`))
+    ?.split('=')
+    .slice(1)
+    .join('=');
 const quick = flag('quick');
 const scale = Number(option('scale') ?? 1);
 const rounds = Number(option('rounds') ?? (quick ? 1 : 3));
@@ -106,7 +111,13 @@ function scenarios(scene: Scene): Scenario[] {
     attach(100, 8),
     attach(3, 1),
     attach(3, 32),
-    { key: 'files-100', title: 'files page, 100 events', kind: 'files', connections: 8, request: get(`/api/2.0/crm/contact/${scene.contacts.small}/files`) },
+    {
+      key: 'files-100',
+      title: 'files page, 100 events',
+      kind: 'files',
+      connections: 8,
+      request: get(`/api/2.0/crm/contact/${scene.contacts.small}/files`),
+    },
     {
       key: 'files-10000',
       title: `files page, ${scene.volume.bigContactEvents} events`,
@@ -121,7 +132,13 @@ function scenarios(scene: Scene): Scenario[] {
       connections: 8,
       request: get(`/api/2.0/crm/history/filter?entityType=contact&entityId=${scene.contacts.big}&count=25`),
     },
-    { key: 'download-100k', title: 'download 100 KiB', kind: 'download', connections: 8, request: get(`/api/2.0/crm/files/${scene.download.fileId}/content`) },
+    {
+      key: 'download-100k',
+      title: 'download 100 KiB',
+      kind: 'download',
+      connections: 8,
+      request: get(`/api/2.0/crm/files/${scene.download.fileId}/content`),
+    },
   ].filter((scenario): scenario is Scenario => !only || only.includes(scenario.key));
 }
 
@@ -130,8 +147,20 @@ function statementProbes(scene: Scene): Scenario[] {
   const headers = { authorization: scene.users.member.apiKey };
   const get = (path: string) => () => ({ method: 'GET' as const, path, headers });
   return [
-    { key: 'files-100-count10', title: '', kind: 'files', connections: 1, request: get(`/api/2.0/crm/contact/${scene.contacts.small}/files?count=10`) },
-    { key: 'history-100', title: '', kind: 'history', connections: 1, request: get(`/api/2.0/crm/history/filter?entityType=contact&entityId=${scene.contacts.small}&count=100`) },
+    {
+      key: 'files-100-count10',
+      title: '',
+      kind: 'files',
+      connections: 1,
+      request: get(`/api/2.0/crm/contact/${scene.contacts.small}/files?count=10`),
+    },
+    {
+      key: 'history-100',
+      title: '',
+      kind: 'history',
+      connections: 1,
+      request: get(`/api/2.0/crm/history/filter?entityType=contact&entityId=${scene.contacts.small}&count=100`),
+    },
   ];
 }
 
@@ -155,12 +184,28 @@ function equalityProbes(scene: Scene): Array<{ key: string; kind: Kind; request:
     { key: 'attach to a private contact, member on its list', kind: 'attach', request: attach(privateContact, 'member', [a, b]) },
     { key: 'attach to an opportunity as admin', kind: 'attach', request: attach(opportunity, 'admin', [c, a]) },
     { key: 'attach to a private contact as outsider (404)', kind: 'attach', request: attach(privateContact, 'outsider', [a]) },
-    { key: 'attach a file of another tenant (404, missingFileIds)', kind: 'attach', request: attach(`/api/2.0/crm/contact/${scene.contacts.attach}/files`, 'member', [a, scene.volume.files]) },
-    { key: 'attach with an unknown key (401)', kind: 'attach', request: { ...attach(opportunity, 'member', [a]), headers: { authorization: 'ABCDEF01-'.repeat(8).slice(0, -1) } } },
+    {
+      key: 'attach a file of another tenant (404, missingFileIds)',
+      kind: 'attach',
+      request: attach(`/api/2.0/crm/contact/${scene.contacts.attach}/files`, 'member', [a, scene.volume.files]),
+    },
+    {
+      key: 'attach with an unknown key (401)',
+      kind: 'attach',
+      request: { ...attach(opportunity, 'member', [a]), headers: { authorization: 'ABCDEF01-'.repeat(8).slice(0, -1) } },
+    },
     { key: 'files of a private contact as member', kind: 'files', request: get(privateContact, 'member') },
     { key: 'files of an opportunity as admin, second page', kind: 'files', request: get(`${opportunity}?startIndex=1&count=2`, 'admin') },
-    { key: 'history of an opportunity as outsider', kind: 'history', request: get(`/api/2.0/crm/history/filter?entityType=opportunity&entityId=${scene.opportunity}`, 'outsider') },
-    { key: 'history of a private contact as member', kind: 'history', request: get(`/api/2.0/crm/history/filter?entityType=contact&entityId=${scene.contacts.private}`, 'member') },
+    {
+      key: 'history of an opportunity as outsider',
+      kind: 'history',
+      request: get(`/api/2.0/crm/history/filter?entityType=opportunity&entityId=${scene.opportunity}`, 'outsider'),
+    },
+    {
+      key: 'history of a private contact as member',
+      kind: 'history',
+      request: get(`/api/2.0/crm/history/filter?entityType=contact&entityId=${scene.contacts.private}`, 'member'),
+    },
     { key: 'download as outsider', kind: 'download', request: get(`/api/2.0/crm/files/${scene.download.fileId}/content`, 'outsider') },
   ];
 }
@@ -229,7 +274,11 @@ async function measure(server: ServerHandle, scenario: Scenario, durationMs: num
 }
 
 /** Statements and round trips per request, from a few requests one after the other. */
-async function countStatements(server: ServerHandle, scenario: Scenario, requests = quick ? 3 : 6): Promise<{ statements: number; roundTrips: number }> {
+async function countStatements(
+  server: ServerHandle,
+  scenario: Scenario,
+  requests = quick ? 3 : 6,
+): Promise<{ statements: number; roundTrips: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   await send(agent, server.port, scenario.request(10_000));
   const before: ProbeReport = await server.probe();
@@ -285,7 +334,8 @@ interface Target {
 }
 
 function targets(rows: Row[], extra: Map<string, number>): Target[] {
-  const find = (key: string, server: 'service' | 'baseline' = 'service') => rows.find((r) => r.database === 'mysql' && r.scenario.key === key && r.server === server);
+  const find = (key: string, server: 'service' | 'baseline' = 'service') =>
+    rows.find((r) => r.database === 'mysql' && r.scenario.key === key && r.server === server);
   const out: Target[] = [];
   for (const key of ['attach-1x8', 'attach-10x8', 'attach-100x8']) {
     const row = find(key);
@@ -389,7 +439,9 @@ async function main(): Promise<number> {
   const pinned = cpus >= 2 && hasTaskset();
   const serverCores = pinned ? String(cpus - 1) : null;
   if (pinned) pinSelf(cpus > 2 ? `0-${cpus - 2}` : '0');
-  log(`crm-files bench (${quick ? 'quick' : 'full'}; ${rounds} round(s) of ${seconds} s per server; load ${loadBefore.map((n) => n.toFixed(2)).join(' ')})`);
+  log(
+    `crm-files bench (${quick ? 'quick' : 'full'}; ${rounds} round(s) of ${seconds} s per server; load ${loadBefore.map((n) => n.toFixed(2)).join(' ')})`,
+  );
   if (pinned) log(`  servers pinned to core ${serverCores}, load generator to the others`);
 
   const filesDir = mkdtempSync(join(os.tmpdir(), 'crm-files-bench-'));
@@ -405,7 +457,13 @@ async function main(): Promise<number> {
   await writer.close();
   const fillSeconds = (Date.now() - fillStarted) / 1000;
   log(`  filled in ${fillSeconds.toFixed(1)} s`);
-  const admin = await mysql.createConnection({ host: serverUrl.host, port: serverUrl.port, user: serverUrl.user, password: serverUrl.password, database: database.name });
+  const admin = await mysql.createConnection({
+    host: serverUrl.host,
+    port: serverUrl.port,
+    user: serverUrl.user,
+    password: serverUrl.password,
+    database: database.name,
+  });
   const [[{ version }]] = (await admin.query('SELECT VERSION() AS version')) as unknown as [[{ version: string }]];
   await admin.query('ANALYZE TABLE history_events, event_files, files, contacts, access_list_entries');
   // The service's own two queries of the files page (history/history-events.service.ts).
@@ -422,7 +480,12 @@ async function main(): Promise<number> {
   });
   const service = await startServer({ name: 'service', script: SERVICE_MAIN, env: serviceEnv, cores: serverCores });
   servers.push(service);
-  const baseline = await startServer({ name: 'baseline', script: BASELINE_MAIN, env: { BASELINE_DATABASE_URL: url, FILES_DIR: filesDir }, cores: serverCores });
+  const baseline = await startServer({
+    name: 'baseline',
+    script: BASELINE_MAIN,
+    env: { BASELINE_DATABASE_URL: url, FILES_DIR: filesDir },
+    cores: serverCores,
+  });
   servers.push(baseline);
 
   const agentForProbes = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -448,7 +511,13 @@ async function main(): Promise<number> {
     if (difference) mismatches.push(`${scenario.key}: ${difference}`);
 
     const serviceRow: Row = { database: 'mysql', scenario, server: 'service', rounds: [], ...(await countStatements(service, scenario)) };
-    const baselineRow: Row = { database: 'mysql', scenario, server: 'baseline', rounds: [], ...(await countStatements(baseline, scenario)) };
+    const baselineRow: Row = {
+      database: 'mysql',
+      scenario,
+      server: 'baseline',
+      rounds: [],
+      ...(await countStatements(baseline, scenario)),
+    };
     const durationMs = seconds * 1000;
     // Warm both up, then alternate which goes first in each round.
     await runLoad(service.port, scenario.connections, warmUpMs, scenario.request);
@@ -464,7 +533,9 @@ async function main(): Promise<number> {
     serviceRow.ratio = median(ratios);
     serviceRow.p99Ratio = median(p99Ratios);
     rows.push(serviceRow, baselineRow);
-    log(`  ${scenario.title}: service ${fmt(summary(serviceRow).rps, 0)} req/s, baseline ${fmt(summary(baselineRow).rps, 0)} req/s, ratio ${fmt(serviceRow.ratio, 2)}; statements ${fmt(serviceRow.statements)} vs ${fmt(baselineRow.statements)}`);
+    log(
+      `  ${scenario.title}: service ${fmt(summary(serviceRow).rps, 0)} req/s, baseline ${fmt(summary(baselineRow).rps, 0)} req/s, ratio ${fmt(serviceRow.ratio, 2)}; statements ${fmt(serviceRow.statements)} vs ${fmt(baselineRow.statements)}`,
+    );
   }
   const mysqlExtra = new Map<string, number>();
   for (const probe of statementProbes(scene)) mysqlExtra.set(probe.key, (await countStatements(service, probe)).statements);
@@ -481,12 +552,18 @@ async function main(): Promise<number> {
     const sqliteFill = await sqliteWriter(sqlitePath);
     await fill(sqliteFill, volume, filesDir, log);
     await sqliteFill.close();
-    const sqliteService = await startServer({ name: 'service (sqlite)', script: SERVICE_MAIN, env: { ...serviceEnv, DATABASE_URL: `sqlite:${sqlitePath}` }, cores: serverCores });
+    const sqliteService = await startServer({
+      name: 'service (sqlite)',
+      script: SERVICE_MAIN,
+      env: { ...serviceEnv, DATABASE_URL: `sqlite:${sqlitePath}` },
+      cores: serverCores,
+    });
     servers.push(sqliteService);
     for (const scenario of list) {
       const row: Row = { database: 'sqlite', scenario, server: 'service', rounds: [], ...(await countStatements(sqliteService, scenario)) };
       await runLoad(sqliteService.port, scenario.connections, warmUpMs, scenario.request);
-      for (let round = 0; round < Math.max(1, Math.min(rounds, 2)); round++) row.rounds.push(await measure(sqliteService, scenario, seconds * 1000));
+      for (let round = 0; round < Math.max(1, Math.min(rounds, 2)); round++)
+        row.rounds.push(await measure(sqliteService, scenario, seconds * 1000));
       rows.push(row);
       log(`  sqlite ${scenario.title}: ${fmt(summary(row).rps, 0)} req/s, statements ${fmt(row.statements)}`);
     }
@@ -539,8 +616,12 @@ async function main(): Promise<number> {
     '',
     '## Answers',
     '',
-    mismatches.length === 0 ? '- the baseline answered every scenario with the same body as the service' : mismatches.map((m) => `- MISMATCH ${m}`).join('\n'),
-    ...errorRows.map((row) => `- ERRORS ${row.database} ${row.scenario.key} ${row.server}: ${summary(row).errors}, first: ${summary(row).firstError}`),
+    mismatches.length === 0
+      ? '- the baseline answered every scenario with the same body as the service'
+      : mismatches.map((m) => `- MISMATCH ${m}`).join('\n'),
+    ...errorRows.map(
+      (row) => `- ERRORS ${row.database} ${row.scenario.key} ${row.server}: ${summary(row).errors}, first: ${summary(row).firstError}`,
+    ),
     ...(budgetFailures.length ? ['', '## Statement budget', '', ...budgetFailures.map((failure) => `- OVER ${failure}`)] : []),
     '',
     '## Plan of the files page queries at 10,000 events (EXPLAIN: the page, then the total)',

@@ -46,11 +46,23 @@ function importsOf(file: SourceFile): Import[] {
   const found: Import[] = [];
   for (const match of file.text.matchAll(/^import\s+(type\s+)?([\s\S]*?)\s+from\s+'([^']+)';/gm)) {
     const [, typeOnly, clause, specifier] = match;
-    const names = /\{([\s\S]*)\}/.exec(clause)?.[1].split(',').map((name) => name.trim()).filter(Boolean) ?? [];
-    const hasDefaultOrNamespace = clause.replace(/\{[\s\S]*\}/, '').replace(/,/g, '').trim() !== '';
+    const names =
+      /\{([\s\S]*)\}/
+        .exec(clause)?.[1]
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean) ?? [];
+    const hasDefaultOrNamespace =
+      clause
+        .replace(/\{[\s\S]*\}/, '')
+        .replace(/,/g, '')
+        .trim() !== '';
     const isValue = !typeOnly && (hasDefaultOrNamespace || names.some((name) => !name.startsWith('type ')));
     const target = specifier.startsWith('.')
-      ? relative(SRC, resolve(SRC, dirname(file.path), specifier)).split(sep).join('/').replace(/\.js$/, '.ts')
+      ? relative(SRC, resolve(SRC, dirname(file.path), specifier))
+          .split(sep)
+          .join('/')
+          .replace(/\.js$/, '.ts')
       : specifier;
     found.push({ target, isValue });
   }
@@ -78,7 +90,10 @@ describe('architecture', () => {
     const offences = files.flatMap((file) => {
       if (MAY_IMPORT_ANY_ENTITY.some((allowed) => allowed.test(file.path))) return [];
       return importsOf(file)
-        .filter((imported) => imported.isValue && /\/entities\/[^/]+\.entity\.ts$/.test(imported.target) && moduleOf(imported.target) !== file.module)
+        .filter(
+          (imported) =>
+            imported.isValue && /\/entities\/[^/]+\.entity\.ts$/.test(imported.target) && moduleOf(imported.target) !== file.module,
+        )
         .map((imported) => `${file.path} imports ${imported.target}`);
     });
     expect(offences).toEqual([]);
@@ -114,7 +129,12 @@ describe('architecture', () => {
       .filter((file) => file.path.startsWith('records/access/'))
       .flatMap((file) =>
         importsOf(file)
-          .filter((imported) => imported.target.startsWith('records/') && !imported.target.startsWith('records/access/') && !imported.target.startsWith('records/entities/'))
+          .filter(
+            (imported) =>
+              imported.target.startsWith('records/') &&
+              !imported.target.startsWith('records/access/') &&
+              !imported.target.startsWith('records/entities/'),
+          )
           .map((imported) => `${file.path} imports ${imported.target}`),
       );
     expect(offences).toEqual([]);

@@ -92,7 +92,7 @@ describe('authentication with an API key', () => {
       { form: '"Bearer <key>"', header: (key: string) => `Bearer ${key}` },
       { form: '"bearer <key>" (lowercase scheme)', header: (key: string) => `bearer ${key}` },
       { form: '"BEARER <key>" (uppercase scheme)', header: (key: string) => `BEARER ${key}` },
-    ])('given $form, the request is served as the key\'s user', async ({ header }) => {
+    ])("given $form, the request is served as the key's user", async ({ header }) => {
       const { user, attach } = await scene();
 
       const response = await attach(header(user.apiKey));
@@ -121,7 +121,7 @@ describe('authentication with an API key', () => {
       expect(response.body.CreateBy.Id).toBe(user.id);
     });
 
-    it('given a key revoked while the app runs, the very next request gets 401, while the user\'s other key still works', async () => {
+    it("given a key revoked while the app runs, the very next request gets 401, while the user's other key still works", async () => {
       const { tenant, user, attach } = await scene();
       const second = await t.app.get(ApiKeysService).create(user.id, 'second');
       expect((await attach(user.apiKey)).status).toBe(200);
@@ -187,7 +187,15 @@ describe('rate limiting per API key', () => {
     const key = unknownKey();
     const statuses = [];
     for (let i = 0; i < 4; i++) {
-      statuses.push((await t.http().post('/api/2.0/crm/contact/1/files').set('Authorization', key).send({ fileids: [1] })).status);
+      statuses.push(
+        (
+          await t
+            .http()
+            .post('/api/2.0/crm/contact/1/files')
+            .set('Authorization', key)
+            .send({ fileids: [1] })
+        ).status,
+      );
     }
 
     expect(statuses).toEqual([401, 401, 401, 401]);

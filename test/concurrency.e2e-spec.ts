@@ -13,7 +13,11 @@ describe('concurrent writers on the same file', () => {
     const user = await f.user(tenantId);
     const [first, second] = [await f.contact(tenantId), await f.contact(tenantId)];
     const fileId = await f.file(user);
-    const attached = await t.http().post(`/api/2.0/crm/contact/${first}/files`).set(user.auth).send({ fileids: [fileId] });
+    const attached = await t
+      .http()
+      .post(`/api/2.0/crm/contact/${first}/files`)
+      .set(user.auth)
+      .send({ fileids: [fileId] });
     expect(attached.status).toBe(200);
     return { user, first, second, fileId, eventId: attached.body.ID as number };
   };
@@ -28,8 +32,16 @@ describe('concurrent writers on the same file', () => {
       const [deleteA, deleteB, attach, history] = await Promise.all([
         t.http().delete(`/api/2.0/crm/history/${eventId}`).set(user.auth),
         t.http().delete(`/api/2.0/crm/history/${eventId}`).set(user.auth),
-        t.http().post(`/api/2.0/crm/contact/${second}/files`).set(user.auth).send({ fileids: [fileId] }),
-        t.http().post('/api/2.0/crm/history').set(user.auth).send({ content: 'x', categoryId: -1, contactId: second, fileId: [fileId] }),
+        t
+          .http()
+          .post(`/api/2.0/crm/contact/${second}/files`)
+          .set(user.auth)
+          .send({ fileids: [fileId] }),
+        t
+          .http()
+          .post('/api/2.0/crm/history')
+          .set(user.auth)
+          .send({ content: 'x', categoryId: -1, contactId: second, fileId: [fileId] }),
       ]);
       // One delete wins; the other finds nothing.
       expect([deleteA.status, deleteB.status].sort()).toEqual([200, 404]);

@@ -50,7 +50,11 @@ describe('after a crash and a restart', () => {
   const upload = (agent: Agent, url: string, size: number) =>
     slowRequest(agent, url, {
       path: `/api/2.0/crm/contact/${contactId}/files/upload?attach=true`,
-      headers: { Authorization: apiKey, 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="crash.bin"' },
+      headers: {
+        Authorization: apiKey,
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': 'attachment; filename="crash.bin"',
+      },
       first: Buffer.alloc(size / 2, 7),
       rest: Buffer.alloc(size / 2, 8),
     });
@@ -83,9 +87,10 @@ describe('after a crash and a restart', () => {
 
     // 3. Mid-delete: the row is gone, its content not yet.
     service = await start({ CRM_FILES_TEST_EXIT_AT: 'after-row-delete' });
-    const deleted = await fetch(`${service.url}/api/2.0/crm/files/${deletable}`, { method: 'DELETE', headers: { Authorization: apiKey } }).catch(
-      (error: Error) => error,
-    );
+    const deleted = await fetch(`${service.url}/api/2.0/crm/files/${deletable}`, {
+      method: 'DELETE',
+      headers: { Authorization: apiKey },
+    }).catch((error: Error) => error);
     expect(deleted).toBeInstanceOf(Error);
     expect((await service.exited).signal).toBe('SIGKILL');
     const rowsAfterDelete = await rowKeys();
@@ -99,7 +104,7 @@ describe('after a crash and a restart', () => {
     service = await start({ STAGING_MAX_AGE_MS: '1000' });
     expect(await filesUnder(s.filesDir)).toStrictEqual(rowsAfterDelete);
     expect(service.output).toMatch(/Removed 5 staged or partial content\(s\) and 2 content\(s\) without a file row/);
-    const [{ n: events }] = await s.dataSource.query("SELECT COUNT(*) AS n FROM history_events WHERE contact_id = ?", [contactId]);
+    const [{ n: events }] = await s.dataSource.query('SELECT COUNT(*) AS n FROM history_events WHERE contact_id = ?', [contactId]);
     expect(Number(events)).toBe(0);
   }, 120_000);
 

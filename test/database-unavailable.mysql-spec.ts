@@ -68,7 +68,11 @@ describe('when the database stops answering', () => {
     expect(ready.headers['retry-after']).toBe('5');
     expect(ready.body).toMatchObject({ type: '/problems/database-unavailable', status: 503 });
 
-    const attach = await t.http().post(`/api/2.0/crm/contact/${contactId}/files`).set('Authorization', apiKey).send({ fileids: [1] });
+    const attach = await t
+      .http()
+      .post(`/api/2.0/crm/contact/${contactId}/files`)
+      .set('Authorization', apiKey)
+      .send({ fileids: [1] });
     expect(attach.status).toBe(503);
     expect(attach.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(attach.headers['retry-after']).toBe('5');

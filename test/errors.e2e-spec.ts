@@ -26,18 +26,53 @@ describe('errors', () => {
       const [, other] = await f.demo();
       const key = demo.users.admin.apiKey;
       const requests: { name: string; status: number; send: () => PromiseLike<Response> }[] = [
-        { name: 'no key', status: 401, send: () => t.http().post(path).send({ fileids: [1] }) },
+        {
+          name: 'no key',
+          status: 401,
+          send: () =>
+            t
+              .http()
+              .post(path)
+              .send({ fileids: [1] }),
+        },
         { name: 'text/plain', status: 415, send: () => post().set('Content-Type', 'text/plain').send('hello') },
         { name: 'no content type', status: 415, send: () => post().send(Buffer.from('{"fileids":[1]}')) },
         { name: 'malformed JSON', status: 400, send: () => json('{"fileids": [1,') },
         { name: 'empty JSON body', status: 400, send: () => json('') },
         { name: 'JSON array', status: 400, send: () => json('[1, 2]') },
         { name: 'invalid field', status: 400, send: () => json('{"fileids": "1"}') },
-        { name: 'bad path id', status: 400, send: () => t.http().post('/api/2.0/crm/contact/01/files').set('Authorization', key).send({ fileids: [1] }) },
-        { name: 'missing record', status: 404, send: () => t.http().post(`/api/2.0/crm/case/${NO_SUCH_ID}/files`).set('Authorization', key).send({ fileids: [1] }) },
+        {
+          name: 'bad path id',
+          status: 400,
+          send: () =>
+            t
+              .http()
+              .post('/api/2.0/crm/contact/01/files')
+              .set('Authorization', key)
+              .send({ fileids: [1] }),
+        },
+        {
+          name: 'missing record',
+          status: 404,
+          send: () =>
+            t
+              .http()
+              .post(`/api/2.0/crm/case/${NO_SUCH_ID}/files`)
+              .set('Authorization', key)
+              .send({ fileids: [1] }),
+        },
         { name: 'missing files', status: 404, send: () => post().send({ fileids: other.files.admin }) },
         { name: 'unknown route', status: 404, send: () => t.http().get('/api/2.0/crm/nothing-here').set('Authorization', key) },
-        { name: 'unknown method', status: 404, send: () => t.http().put(path).set('Authorization', key).send({ fileids: [1] }) },
+        {
+          name: 'unknown method',
+          status: 404,
+          send: () =>
+            t
+              .http()
+              .put(path)
+              .set('Authorization', key)
+              .send({ fileids: [1] }),
+        },
       ];
 
       const responses = await rows.unchangedBy([demo.id, other.id], async () => {
@@ -202,7 +237,11 @@ describe('errors', () => {
     ] as const)('given $method $url, the answer is a 404 problem', async ({ method, url }) => {
       const [demo] = await f.demo();
 
-      const response = await t.http()[method](url).set('Authorization', demo.users.admin.apiKey).send({ fileids: [1] });
+      const response = await t
+        .http()
+        [method](url)
+        .set('Authorization', demo.users.admin.apiKey)
+        .send({ fileids: [1] });
 
       expectProblem(response, 404);
       expectNoInternals(response);

@@ -57,7 +57,11 @@ describe('shutting down on SIGTERM and SIGINT', () => {
   const slowUpload = (agent: Agent, url: string, size: number) =>
     slowRequest(agent, url, {
       path: `/api/2.0/crm/contact/${contactId}/files/upload?attach=true`,
-      headers: { Authorization: apiKey, 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="big.bin"' },
+      headers: {
+        Authorization: apiKey,
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': 'attachment; filename="big.bin"',
+      },
       first: Buffer.alloc(size / 2, 1),
       rest: Buffer.alloc(size / 2, 2),
     });
@@ -70,7 +74,11 @@ describe('shutting down on SIGTERM and SIGINT', () => {
     const idleAgent = new Agent({ keepAlive: true });
     const warmUp = await fetchVia(idleAgent, `${service.url}/health`);
     expect(warmUp.status).toBe(200);
-    const idleSocketClosed = new Promise<void>((done) => Object.values(idleAgent.freeSockets).flat()[0]!.once('close', () => done()));
+    const idleSocketClosed = new Promise<void>((done) =>
+      Object.values(idleAgent.freeSockets)
+        .flat()[0]!
+        .once('close', () => done()),
+    );
 
     const inFlight = Array.from({ length: 20 }, () => slowAttach(agent, service!.url));
     await sleep(500);

@@ -116,7 +116,11 @@ describe('hostile input', () => {
 
     it('brackets inside strings are text, not nesting: a title of 10,000 "[" is stored', async () => {
       const { caller, contactPath } = await scene();
-      const response = await postJson(caller.apiKey, `${contactPath}/files/text`, JSON.stringify({ title: 'brackets', content: `[{\\"${'['.repeat(10_000)}` }));
+      const response = await postJson(
+        caller.apiKey,
+        `${contactPath}/files/text`,
+        JSON.stringify({ title: 'brackets', content: `[{\\"${'['.repeat(10_000)}` }),
+      );
       expect(response.status).toBe(200);
       expect(response.body.Name).toBe('brackets.txt');
     });
@@ -130,7 +134,13 @@ describe('hostile input', () => {
       const { port } = server.address() as AddressInfo;
       const socket = connect(port, '127.0.0.1');
       await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-      const head = [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`), '', ''];
+      const head = [
+        `POST ${path} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+        '',
+        '',
+      ];
       socket.write(head.join('\r\n'));
       socket.write(firstBytes);
       // Let the service start reading (and streaming to storage) before the client goes away.
@@ -158,7 +168,12 @@ describe('hostile input', () => {
       await nothingChangedBy(tenant.id, async () => {
         await abortMidway(
           `${contactPath}/files/upload?attach=true`,
-          { Authorization: caller.apiKey, 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="cut.bin"', 'Content-Length': String(1 << 20) },
+          {
+            Authorization: caller.apiKey,
+            'Content-Type': 'application/octet-stream',
+            'Content-Disposition': 'attachment; filename="cut.bin"',
+            'Content-Length': String(1 << 20),
+          },
           Buffer.alloc(64 * 1024, 7),
         );
         await settle();
@@ -168,7 +183,9 @@ describe('hostile input', () => {
 
     it('a multipart upload cut off inside its file part: logged as a client abort, nothing kept', async () => {
       const { tenant, caller, contactPath } = await scene();
-      const { body, contentType } = multipartBody([{ field: 'file', filename: 'cut.bin', contentType: 'application/octet-stream', content: Buffer.alloc(256 * 1024, 7) }]);
+      const { body, contentType } = multipartBody([
+        { field: 'file', filename: 'cut.bin', contentType: 'application/octet-stream', content: Buffer.alloc(256 * 1024, 7) },
+      ]);
       await nothingChangedBy(tenant.id, async () => {
         await abortMidway(
           `${contactPath}/files/upload?attach=true`,
@@ -199,16 +216,24 @@ describe('hostile input', () => {
     const tricky = ['invoice\u202Egpj.exe', '\uFEFFinvoice\u200B.pdf', 'a\u2066b\u2069\u200Dc\u061C.txt', 'line\u2028break.txt'];
     const cleaned = ['invoicegpj.exe', 'invoice.pdf', 'abc.txt', 'linebreak.txt'];
 
-    it.each(tricky.map((name, index) => [name, cleaned[index]]))('multipart filename %j is stored and listed as %j', async (name, expected) => {
-      const { caller, contactPath } = await scene();
-      const { body, contentType } = multipartBody([{ field: 'file', filename: name, contentType: 'text/plain', content: 'x' }]);
-      const response = await t.http().post(`${contactPath}/files/upload?attach=true`).set('Authorization', caller.apiKey).set('Content-Type', contentType).send(body);
-      expect(response.status).toBe(200);
-      expect(response.body.Name).toBe(expected);
-      expect((await fileRows(t.dataSource).byId(response.body.ID))?.name).toBe(expected);
-      const listed = await t.http().get(`${contactPath}/files`).set('Authorization', caller.apiKey);
-      expect(listed.body.map((file: { Name: string }) => file.Name)).toEqual([expected]);
-    });
+    it.each(tricky.map((name, index) => [name, cleaned[index]]))(
+      'multipart filename %j is stored and listed as %j',
+      async (name, expected) => {
+        const { caller, contactPath } = await scene();
+        const { body, contentType } = multipartBody([{ field: 'file', filename: name, contentType: 'text/plain', content: 'x' }]);
+        const response = await t
+          .http()
+          .post(`${contactPath}/files/upload?attach=true`)
+          .set('Authorization', caller.apiKey)
+          .set('Content-Type', contentType)
+          .send(body);
+        expect(response.status).toBe(200);
+        expect(response.body.Name).toBe(expected);
+        expect((await fileRows(t.dataSource).byId(response.body.ID))?.name).toBe(expected);
+        const listed = await t.http().get(`${contactPath}/files`).set('Authorization', caller.apiKey);
+        expect(listed.body.map((file: { Name: string }) => file.Name)).toEqual([expected]);
+      },
+    );
 
     it.each(tricky.map((name, index) => [name, cleaned[index]]))("raw filename*=UTF-8''%j is stored as %j", async (name, expected) => {
       const { caller, contactPath } = await scene();
@@ -225,14 +250,20 @@ describe('hostile input', () => {
 
     it('a text file title loses them too', async () => {
       const { caller, contactPath } = await scene();
-      const response = await t.http().post(`${contactPath}/files/text`).set('Authorization', caller.apiKey).send({ title: 'notes\u202Etxt.exe\u200B', content: 'x' });
+      const response = await t
+        .http()
+        .post(`${contactPath}/files/text`)
+        .set('Authorization', caller.apiKey)
+        .send({ title: 'notes\u202Etxt.exe\u200B', content: 'x' });
       expect(response.status).toBe(200);
       expect(response.body.Name).toBe('notestxt.exe.txt');
     });
 
     it('a name of nothing but format characters is empty once cleaned: 400, nothing kept', async () => {
       const { tenant, caller, contactPath } = await scene();
-      const { body, contentType } = multipartBody([{ field: 'file', filename: '\u202E\u200B\uFEFF', contentType: 'text/plain', content: 'x' }]);
+      const { body, contentType } = multipartBody([
+        { field: 'file', filename: '\u202E\u200B\uFEFF', contentType: 'text/plain', content: 'x' },
+      ]);
       const response = await nothingChangedBy(tenant.id, () =>
         t.http().post(`${contactPath}/files/upload`).set('Authorization', caller.apiKey).set('Content-Type', contentType).send(body),
       );
@@ -242,7 +273,13 @@ describe('hostile input', () => {
 
   describe('Content-Disposition of a raw upload is parsed as RFC 6266: no smuggled parameters', () => {
     const rawUpload = (apiKey: string, path: string, disposition: string) =>
-      t.http().post(`${path}/files/upload`).set('Authorization', apiKey).set('Content-Type', 'text/plain').set('Content-Disposition', disposition).send(Buffer.from('x'));
+      t
+        .http()
+        .post(`${path}/files/upload`)
+        .set('Authorization', apiKey)
+        .set('Content-Type', 'text/plain')
+        .set('Content-Disposition', disposition)
+        .send(Buffer.from('x'));
 
     it.each([
       [`attachment; filename="safe.txt"; x="; filename*=UTF-8''evil.exe"`, 'safe.txt'],
@@ -273,7 +310,7 @@ describe('hostile input', () => {
       "attachment; filename*=UTF-8''%ZZ.txt",
       "attachment; filename*=x-evil''a.txt",
       "attachment; filename*=UTF-8''%FF%FE.txt",
-      "attachment; filename*=a.txt",
+      'attachment; filename*=a.txt',
     ])('malformed %s → 400 naming Content-Disposition, nothing kept', async (disposition) => {
       const { tenant, caller, contactPath } = await scene();
       const response = await nothingChangedBy(tenant.id, () => rawUpload(caller.apiKey, contactPath, disposition));
@@ -353,22 +390,33 @@ describe('hostile input', () => {
   });
 
   describe('a JSON body is UTF-8: any other declared charset is 415', () => {
-    it.each(['application/json; charset=utf-16', 'application/json; charset=x-evil', 'application/json; charset="UTF-16LE"', 'application/json;charset=iso-8859-1'])(
-      'attach with %s → 415, nothing changed',
+    it.each([
+      'application/json; charset=utf-16',
+      'application/json; charset=x-evil',
+      'application/json; charset="UTF-16LE"',
+      'application/json;charset=iso-8859-1',
+    ])('attach with %s → 415, nothing changed', async (contentType) => {
+      const { tenant, caller, contactPath, fileId } = await scene();
+      const response = await nothingChangedBy(tenant.id, () =>
+        postJson(caller.apiKey, `${contactPath}/files`, JSON.stringify({ fileids: [fileId] }), contentType),
+      );
+      expect(expectProblem(response, 415).detail).toMatch(/UTF-8/);
+    });
+
+    it.each(['application/json; charset=x-evil', 'application/json; charset=utf-16'])(
+      'text and history with %s → 415, nothing changed',
       async (contentType) => {
-        const { tenant, caller, contactPath, fileId } = await scene();
-        const response = await nothingChangedBy(tenant.id, () => postJson(caller.apiKey, `${contactPath}/files`, JSON.stringify({ fileids: [fileId] }), contentType));
-        expect(expectProblem(response, 415).detail).toMatch(/UTF-8/);
+        const { tenant, caller, contactPath, contactId } = await scene();
+        const text = await nothingChangedBy(tenant.id, () =>
+          postJson(caller.apiKey, `${contactPath}/files/text`, JSON.stringify({ title: 'a', content: 'b' }), contentType),
+        );
+        expectProblem(text, 415);
+        const history = await nothingChangedBy(tenant.id, () =>
+          postJson(caller.apiKey, '/api/2.0/crm/history', JSON.stringify({ content: 'c', contactId }), contentType),
+        );
+        expectProblem(history, 415);
       },
     );
-
-    it.each(['application/json; charset=x-evil', 'application/json; charset=utf-16'])('text and history with %s → 415, nothing changed', async (contentType) => {
-      const { tenant, caller, contactPath, contactId } = await scene();
-      const text = await nothingChangedBy(tenant.id, () => postJson(caller.apiKey, `${contactPath}/files/text`, JSON.stringify({ title: 'a', content: 'b' }), contentType));
-      expectProblem(text, 415);
-      const history = await nothingChangedBy(tenant.id, () => postJson(caller.apiKey, '/api/2.0/crm/history', JSON.stringify({ content: 'c', contactId }), contentType));
-      expectProblem(history, 415);
-    });
 
     it.each(['application/json', 'application/json; charset=utf-8', 'application/json; charset="UTF-8"', 'Application/JSON;Charset=Utf-8'])(
       'attach with %s → 200',

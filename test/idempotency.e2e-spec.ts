@@ -35,7 +35,12 @@ describe('Idempotency-Key', () => {
   });
   afterAll(() => t?.close());
 
-  const attach = (key: string | null, body: object = { fileids: fileIds }, apiKey = user.apiKey, path = `/api/2.0/crm/contact/${contactId}/files`) => {
+  const attach = (
+    key: string | null,
+    body: object = { fileids: fileIds },
+    apiKey = user.apiKey,
+    path = `/api/2.0/crm/contact/${contactId}/files`,
+  ) => {
     const request = t.http().post(path).set('Authorization', apiKey);
     if (key !== null) request.set('Idempotency-Key', key);
     return request.send(body);
@@ -78,7 +83,10 @@ describe('Idempotency-Key', () => {
     const before = await events();
     const answers = await Promise.all(Array.from({ length: 8 }, () => attach(key)));
     const statuses = answers.map((answer) => answer.status);
-    expect(statuses.every((status) => status === 200 || status === 409), JSON.stringify(statuses)).toBe(true);
+    expect(
+      statuses.every((status) => status === 200 || status === 409),
+      JSON.stringify(statuses),
+    ).toBe(true);
     const ok = answers.filter((answer) => answer.status === 200);
     expect(ok.filter((answer) => answer.headers['idempotent-replayed'] === undefined)).toHaveLength(1);
     for (const answer of ok) expect(answer.body).toStrictEqual(ok[0].body);
@@ -224,9 +232,19 @@ describe('Idempotency-Key', () => {
         'Content-Disposition': 'attachment; filename="slow.bin"',
       };
       const filesBefore = await files();
-      const slow = slowRequest(agent, url, { path: `/api/2.0/crm/contact/${contactId}/files/upload`, headers, first: 'first half ', rest: 'second half' });
+      const slow = slowRequest(agent, url, {
+        path: `/api/2.0/crm/contact/${contactId}/files/upload`,
+        headers,
+        first: 'first half ',
+        rest: 'second half',
+      });
       await sleep(300);
-      const during = slowRequest(agent, url, { path: `/api/2.0/crm/contact/${contactId}/files/upload`, headers, first: 'first half ', rest: 'second half' });
+      const during = slowRequest(agent, url, {
+        path: `/api/2.0/crm/contact/${contactId}/files/upload`,
+        headers,
+        first: 'first half ',
+        rest: 'second half',
+      });
       during.finish();
       const conflict = await during.answer;
       expect(conflict.status).toBe(409);
@@ -235,7 +253,12 @@ describe('Idempotency-Key', () => {
       slow.finish();
       const done = await slow.answer;
       expect(done.status).toBe(200);
-      const retry = slowRequest(agent, url, { path: `/api/2.0/crm/contact/${contactId}/files/upload`, headers, first: 'first half ', rest: 'second half' });
+      const retry = slowRequest(agent, url, {
+        path: `/api/2.0/crm/contact/${contactId}/files/upload`,
+        headers,
+        first: 'first half ',
+        rest: 'second half',
+      });
       retry.finish();
       const replayed = await retry.answer;
       expect(replayed.status).toBe(200);

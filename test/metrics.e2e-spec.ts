@@ -60,7 +60,8 @@ describe('GET /metrics', () => {
     const before = await scrape();
 
     for (let i = 0; i < 2; i++) {
-      const response = await t.http()
+      const response = await t
+        .http()
         .post(`/api/2.0/crm/contact/${contactId}/files/text`)
         .set('Authorization', user.apiKey)
         .send({ title: `n${i}`, content: 'x' });
@@ -80,7 +81,11 @@ describe('GET /metrics', () => {
     );
 
     const ours = after.filter((sample) => sample.name.startsWith('crm_files_'));
-    const values = ours.flatMap((sample) => Object.entries(sample.labels).filter(([key]) => key !== 'le').map(([, value]) => value));
+    const values = ours.flatMap((sample) =>
+      Object.entries(sample.labels)
+        .filter(([key]) => key !== 'le')
+        .map(([, value]) => value),
+    );
     for (const id of [String(contactId), String(tenant.id), user.id, user.apiKey]) expect(values).not.toContain(id);
     for (const route of new Set(ours.map((sample) => sample.labels.route).filter(Boolean))) {
       expect(route).not.toMatch(new RegExp(`/${contactId}(/|$)`));
@@ -94,7 +99,8 @@ describe('GET /metrics', () => {
     const content = Buffer.alloc(200_000, 7);
     const before = await scrape();
 
-    const uploaded = await t.http()
+    const uploaded = await t
+      .http()
       .post(`/api/2.0/crm/contact/${contactId}/files/upload`)
       .set('Authorization', user.apiKey)
       .set('Content-Type', 'application/octet-stream')
@@ -103,11 +109,21 @@ describe('GET /metrics', () => {
     expect(uploaded.status).toBe(200);
     const downloaded = await t.http().get(`/api/2.0/crm/files/${uploaded.body.ID}/content`).set('Authorization', user.apiKey);
     expect(downloaded.status).toBe(200);
-    const ranged = await t.http().get(`/api/2.0/crm/files/${uploaded.body.ID}/content`).set('Authorization', user.apiKey).set('Range', 'bytes=0-99');
+    const ranged = await t
+      .http()
+      .get(`/api/2.0/crm/files/${uploaded.body.ID}/content`)
+      .set('Authorization', user.apiKey)
+      .set('Range', 'bytes=0-99');
     expect(ranged.status).toBe(206);
 
-    await eventually('crm_files_downloaded_bytes_total', {}, sampleValue(before, 'crm_files_downloaded_bytes_total') + content.length + 100);
-    expect(sampleValue(await scrape(), 'crm_files_uploaded_bytes_total')).toBe(sampleValue(before, 'crm_files_uploaded_bytes_total') + content.length);
+    await eventually(
+      'crm_files_downloaded_bytes_total',
+      {},
+      sampleValue(before, 'crm_files_downloaded_bytes_total') + content.length + 100,
+    );
+    expect(sampleValue(await scrape(), 'crm_files_uploaded_bytes_total')).toBe(
+      sampleValue(before, 'crm_files_uploaded_bytes_total') + content.length,
+    );
   });
 
   it('counts rate-limit rejections', async () => {

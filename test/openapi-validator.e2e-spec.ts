@@ -99,16 +99,32 @@ describe('the served document against real answers', () => {
     const contactId = await f.contact(tenant.id, { currency: null });
     const opportunityId = await f.entity('opportunity', tenant.id, caller.id);
     const fileId = await f.file(caller);
-    const onContact = await t.http().post(`/api/2.0/crm/contact/${contactId}/files`).set('Authorization', caller.apiKey).send({ fileids: [fileId] });
+    const onContact = await t
+      .http()
+      .post(`/api/2.0/crm/contact/${contactId}/files`)
+      .set('Authorization', caller.apiKey)
+      .send({ fileids: [fileId] });
     expect(onContact.status).toBe(200);
     expect(onContact.body).toMatchObject({ Entity: null, Contact: { ID: contactId, Currency: null } });
-    const onOpportunity = await t.http().post(`/api/2.0/crm/opportunity/${opportunityId}/files`).set('Authorization', caller.apiKey).send({ fileids: [fileId] });
+    const onOpportunity = await t
+      .http()
+      .post(`/api/2.0/crm/opportunity/${opportunityId}/files`)
+      .set('Authorization', caller.apiKey)
+      .send({ fileids: [fileId] });
     expect(onOpportunity.status).toBe(200);
     expect(onOpportunity.body).toMatchObject({ Contact: null, Entity: { EntityId: opportunityId } });
-    const posted = await t.http().post('/api/2.0/crm/history').set('Authorization', caller.apiKey).send({ content: 'called', categoryId: -1, entityType: 'opportunity', entityId: opportunityId });
+    const posted = await t
+      .http()
+      .post('/api/2.0/crm/history')
+      .set('Authorization', caller.apiKey)
+      .send({ content: 'called', categoryId: -1, entityType: 'opportunity', entityId: opportunityId });
     expect(posted.status).toBe(200);
     expect(posted.body.Contact).toBeNull();
-    const listed = await t.http().get('/api/2.0/crm/history/filter').query({ entityType: 'opportunity', entityId: opportunityId }).set('Authorization', caller.apiKey);
+    const listed = await t
+      .http()
+      .get('/api/2.0/crm/history/filter')
+      .query({ entityType: 'opportunity', entityId: opportunityId })
+      .set('Authorization', caller.apiKey);
     expect(listed.status).toBe(200);
     expect(listed.body.length).toBeGreaterThan(0);
     const deleted = await t.http().delete(`/api/2.0/crm/history/${posted.body.ID}`).set('Authorization', caller.apiKey);
@@ -126,33 +142,55 @@ describe('the served document against real answers', () => {
     }
   });
 
-  it.each(['CONTACT', 'Contact', 'cOnTaCt'])('entityType %s: the service answers 200 and the document accepts the request', async (spelling) => {
-    const tenant = await f.tenant();
-    const caller = await f.user(tenant.id);
-    const contactId = await f.contact(tenant.id);
-    const fileId = await f.file(caller);
-    const path = `/api/2.0/crm/${spelling}/${contactId}/files`;
-    const response = await t.http().post(path).set('Authorization', caller.apiKey).send({ fileids: [fileId] });
-    expect(response.status).toBe(200);
-    const listed = await t.http().get(path).set('Authorization', caller.apiKey);
-    expect(listed.status).toBe(200);
-    const request = { method: 'POST', path, headers: { 'content-type': 'application/json', authorization: caller.apiKey }, body: { fileids: [fileId] } };
-    expect(backend.validateRequest(request).errors).toBeNull();
-  });
+  it.each(['CONTACT', 'Contact', 'cOnTaCt'])(
+    'entityType %s: the service answers 200 and the document accepts the request',
+    async (spelling) => {
+      const tenant = await f.tenant();
+      const caller = await f.user(tenant.id);
+      const contactId = await f.contact(tenant.id);
+      const fileId = await f.file(caller);
+      const path = `/api/2.0/crm/${spelling}/${contactId}/files`;
+      const response = await t
+        .http()
+        .post(path)
+        .set('Authorization', caller.apiKey)
+        .send({ fileids: [fileId] });
+      expect(response.status).toBe(200);
+      const listed = await t.http().get(path).set('Authorization', caller.apiKey);
+      expect(listed.status).toBe(200);
+      const request = {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json', authorization: caller.apiKey },
+        body: { fileids: [fileId] },
+      };
+      expect(backend.validateRequest(request).errors).toBeNull();
+    },
+  );
 
   it.each(['contacts', 'person', 'contact '])('entityType %j is not one the document accepts (nor the service: 400)', async (spelling) => {
     const path = `/api/2.0/crm/${encodeURIComponent(spelling)}/1/files`;
-    const request = { method: 'POST', path: `/api/2.0/crm/${spelling}/1/files`, headers: { 'content-type': 'application/json' }, body: { fileids: [1] } };
+    const request = {
+      method: 'POST',
+      path: `/api/2.0/crm/${spelling}/1/files`,
+      headers: { 'content-type': 'application/json' },
+      body: { fileids: [1] },
+    };
     expect(backend.validateRequest(request).valid).toBe(false);
     const tenant = await f.tenant();
     const caller = await f.user(tenant.id);
-    const response = await t.http().post(path).set('Authorization', caller.apiKey).send({ fileids: [1] });
+    const response = await t
+      .http()
+      .post(path)
+      .set('Authorization', caller.apiKey)
+      .send({ fileids: [1] });
     expect(response.status).toBe(400);
   });
 
   it('the multipart form accepts a file part under any field name, and asks for at least one part', async () => {
     const upload = document.paths['/api/2.0/crm/{entityType}/{entityid}/files/upload'].post!;
-    const schema = (upload.requestBody as { content: Record<string, { schema: Record<string, unknown> }> }).content['multipart/form-data'].schema;
+    const schema = (upload.requestBody as { content: Record<string, { schema: Record<string, unknown> }> }).content['multipart/form-data']
+      .schema;
     const ajv = new Ajv({ strict: false });
     ajv.addFormat('binary', true);
     const validate = ajv.compile({ ...fromSchema(structuredClone(schema)), $schema: undefined });
@@ -163,8 +201,15 @@ describe('the served document against real answers', () => {
     const tenant = await f.tenant();
     const caller = await f.user(tenant.id);
     const contactId = await f.contact(tenant.id);
-    const { body, contentType } = multipartBody([{ field: 'attachment', filename: 'any-field.txt', contentType: 'text/plain', content: 'x' }]);
-    const response = await t.http().post(`/api/2.0/crm/contact/${contactId}/files/upload`).set('Authorization', caller.apiKey).set('Content-Type', contentType).send(body);
+    const { body, contentType } = multipartBody([
+      { field: 'attachment', filename: 'any-field.txt', contentType: 'text/plain', content: 'x' },
+    ]);
+    const response = await t
+      .http()
+      .post(`/api/2.0/crm/contact/${contactId}/files/upload`)
+      .set('Authorization', caller.apiKey)
+      .set('Content-Type', contentType)
+      .send(body);
     expect(response.status).toBe(200);
     expect(response.body.Name).toBe('any-field.txt');
   });

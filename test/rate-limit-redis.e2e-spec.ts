@@ -87,7 +87,10 @@ describe.skipIf(!redisAnswers)('rate limits in Redis (REDIS_URL)', () => {
     beforeAll(async () => {
       logs = new LogLines();
       // Nothing listens on port 1: every Redis command fails at once.
-      t = await startTestApp({ redisUrl: 'redis://127.0.0.1:1', rateLimitPerMinute: 2, rateLimitKeyPrefix: runPrefix() }, { logDestination: logs });
+      t = await startTestApp(
+        { redisUrl: 'redis://127.0.0.1:1', rateLimitPerMinute: 2, rateLimitKeyPrefix: runPrefix() },
+        { logDestination: logs },
+      );
     });
     afterAll(() => t?.close());
 

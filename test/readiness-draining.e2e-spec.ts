@@ -25,7 +25,11 @@ describe('readiness while draining', () => {
     const logs: string[] = [];
     const shutdown = createGracefulShutdown(t.app, {
       graceMs: 5000,
-      logger: { log: (message) => logs.push(String(message)), warn: (message) => logs.push(String(message)), error: (message) => logs.push(String(message)) },
+      logger: {
+        log: (message) => logs.push(String(message)),
+        warn: (message) => logs.push(String(message)),
+        error: (message) => logs.push(String(message)),
+      },
       exit: (code) => (exitCode = code),
     });
     const agent = new Agent({ keepAlive: true });

@@ -128,7 +128,10 @@ describe('README examples, against a fresh `npm start` with the demo data', () =
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}):\n${serverLog}`);
-      const ready = await fetch(`${base}/health/ready`).then((answer) => answer.ok, () => false);
+      const ready = await fetch(`${base}/health/ready`).then(
+        (answer) => answer.ok,
+        () => false,
+      );
       if (ready) break;
       if (Date.now() > deadline) throw new Error(`the server did not answer within 60 s:\n${serverLog}`);
       await new Promise((done) => setTimeout(done, 200));
@@ -178,7 +181,7 @@ describe('README examples, against a fresh `npm start` with the demo data', () =
     }
   });
 
-  it('`npm run cli -- migrate` prints exactly one JSON object on stdout, npm\'s own lines on stderr', async () => {
+  it("`npm run cli -- migrate` prints exactly one JSON object on stdout, npm's own lines on stderr", async () => {
     const result = await run('npm', ['run', 'cli', '--', 'migrate'], {
       cwd: REPO,
       env: cleanEnv({ DATABASE_URL: `sqlite:${join(workDir, 'npm-cli.sqlite')}`, FILES_DIR: join(workDir, 'npm-cli-files') }),

@@ -37,7 +37,8 @@ describe('request ids and logs', () => {
     const contactId = await f.contact(tenant.id);
     const secret = 'The body of this text file must never reach a log line';
 
-    const response = await t.http()
+    const response = await t
+      .http()
       .post(`/api/2.0/crm/contact/${contactId}/files/text`)
       .set('Authorization', `Bearer ${user.apiKey}`)
       .send({ title: 'Call notes', content: secret });
@@ -90,7 +91,8 @@ describe('request ids and logs', () => {
 
     const tenant = await f.tenant();
     const user = await f.user(tenant.id);
-    const tooLarge = await t.http()
+    const tooLarge = await t
+      .http()
       .post('/api/2.0/crm/history')
       .set('Authorization', user.apiKey)
       .set('Content-Type', 'application/json')
@@ -185,10 +187,16 @@ describe('the lines written while a request is served', () => {
 
     expect(response.status).toBeGreaterThanOrEqual(500);
     expect(response.headers['x-request-id']).toBe('broken-db-1');
-    await expect.poll(() => logs.ofRequest('broken-db-1').map((line) => line.level)).toEqual([expect.stringMatching(/^(warn|error)$/), 'info']);
+    await expect
+      .poll(() => logs.ofRequest('broken-db-1').map((line) => line.level))
+      .toEqual([expect.stringMatching(/^(warn|error)$/), 'info']);
     const [problem, completed] = logs.ofRequest('broken-db-1');
     expect(problem.context).toBe('ProblemDetails');
-    expect(completed).toMatchObject({ msg: 'request completed', status: response.status, route: '/api/2.0/crm/:entityType/:entityid/files' });
+    expect(completed).toMatchObject({
+      msg: 'request completed',
+      status: response.status,
+      route: '/api/2.0/crm/:entityType/:entityid/files',
+    });
     expect(logs.text).not.toContain(user.apiKey);
     expect(logs.text).not.toContain(body);
   });

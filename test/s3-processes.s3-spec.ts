@@ -115,7 +115,12 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 }
 
 /** Streams `size` bytes of a repeating pattern as a raw upload; resolves with the answer and the SHA-256 of what was sent. */
-function uploadStream(base: string, apiKey: string, contactId: number, size: number): Promise<{ status: number; body: { ID: number }; sha256: string }> {
+function uploadStream(
+  base: string,
+  apiKey: string,
+  contactId: number,
+  size: number,
+): Promise<{ status: number; body: { ID: number }; sha256: string }> {
   const pattern = Buffer.alloc(256 * 1024);
   for (let i = 0; i < pattern.length; i++) pattern[i] = (i * 31 + 7) % 251;
   const hash = createHash('sha256');
@@ -181,7 +186,11 @@ describe('one service process on STORAGE_DRIVER=s3 (SQLite)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'crm-files-s3-process-'));
     storage = await freshBucket();
-    const env = serviceEnv({ ...storageEnv(storage), DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, MAX_UPLOAD_BYTES: String(512 * MiB) });
+    const env = serviceEnv({
+      ...storageEnv(storage),
+      DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
+      MAX_UPLOAD_BYTES: String(512 * MiB),
+    });
     demo = await seedDemo(env);
     service = await startService(env);
   }, 180_000);
@@ -227,7 +236,12 @@ describe.skipIf(!process.env.TEST_MYSQL_URL)('two service processes sharing one 
 
   beforeAll(async () => {
     const server = new URL(process.env.TEST_MYSQL_URL!);
-    admin = await mysql.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+    admin = await mysql.createConnection({
+      host: server.hostname,
+      port: Number(server.port || 3306),
+      user: decodeURIComponent(server.username),
+      password: decodeURIComponent(server.password),
+    });
     database = `crm_files_s3_${process.pid}_${randomBytes(4).toString('hex')}`;
     await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     const url = new URL(server);
@@ -250,7 +264,11 @@ describe.skipIf(!process.env.TEST_MYSQL_URL)('two service processes sharing one 
 
     const upload = await fetch(`${first.base}/api/2.0/crm/contact/${demo.contacts.person}/files/upload`, {
       method: 'POST',
-      headers: { Authorization: apiKey, 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="shared.bin"' },
+      headers: {
+        Authorization: apiKey,
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': 'attachment; filename="shared.bin"',
+      },
       body: content,
     });
     expect(upload.status).toBe(200);
@@ -261,7 +279,9 @@ describe.skipIf(!process.env.TEST_MYSQL_URL)('two service processes sharing one 
     // Compared by digest: a deep equality of megabytes of bytes takes Vitest minutes.
     expect(sha256(Buffer.from(await whole.arrayBuffer()))).toBe(sha256(content));
 
-    const range = await fetch(`${second.base}/api/2.0/crm/files/${fileId}/content`, { headers: { Authorization: apiKey, Range: 'bytes=5242870-5242889' } });
+    const range = await fetch(`${second.base}/api/2.0/crm/files/${fileId}/content`, {
+      headers: { Authorization: apiKey, Range: 'bytes=5242870-5242889' },
+    });
     expect(range.status).toBe(206);
     expect(range.headers.get('content-range')).toBe(`bytes 5242870-5242889/${content.length}`);
     expect(Buffer.from(await range.arrayBuffer())).toEqual(content.subarray(5_242_870, 5_242_890));

@@ -305,7 +305,9 @@ describe('S3Storage', () => {
   });
 
   it('rejects content over maxBytes with ContentTooLargeError and keeps no object, in one part or after several', async () => {
-    await expect(storage.write('2/1', Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), 1000)).rejects.toBeInstanceOf(ContentTooLargeError);
+    await expect(storage.write('2/1', Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), 1000)).rejects.toBeInstanceOf(
+      ContentTooLargeError,
+    );
     const parts = Array.from({ length: 13 }, () => Buffer.alloc(MiB, 7));
     await expect(storage.write('2/2', Readable.from(parts), 12 * MiB)).rejects.toBeInstanceOf(ContentTooLargeError);
     expect(await bucket.exists('2/1')).toBe(false);

@@ -4,7 +4,13 @@ import { fixtures } from './support/fixtures.js';
 import { ensureBuilt, scratch, ServiceProcess, type Scratch } from './support/service-process.js';
 import { filesUnder } from './support/stored-files.js';
 
-type Op = { kind: 'attach' | 'upload' | 'post' | 'deleteEvent' | 'deleteFile'; instance: number; status: number; body: any };
+/** What the checks read of an answer: the File's or event's id, and an event's files. */
+interface AnswerBody {
+  ID: number;
+  Files: { ID: number }[];
+}
+
+type Op = { kind: 'attach' | 'upload' | 'post' | 'deleteEvent' | 'deleteFile'; instance: number; status: number; body: AnswerBody };
 
 /**
  * Two real service processes on one MariaDB database and one storage folder, a few hundred
@@ -52,10 +58,17 @@ describe('two instances on one database', () => {
     const uploadedFiles: number[] = [];
     const ops: Op[] = [];
 
-    const send = async (kind: Op['kind'], instance: number, method: string, path: string, body?: string, headers: Record<string, string> = {}) => {
+    const send = async (
+      kind: Op['kind'],
+      instance: number,
+      method: string,
+      path: string,
+      body?: string,
+      headers: Record<string, string> = {},
+    ) => {
       const response = await fetch(`${instances[instance].url}${path}`, { method, body, headers: { Authorization: apiKey, ...headers } });
       const text = await response.text();
-      const op: Op = { kind, instance, status: response.status, body: text ? JSON.parse(text) : null };
+      const op: Op = { kind, instance, status: response.status, body: JSON.parse(text || 'null') };
       ops.push(op);
       if (op.status === 200 && (kind === 'attach' || kind === 'upload' || kind === 'post')) {
         if (kind === 'upload') uploadedFiles.push(op.body.ID);
@@ -149,6 +162,8 @@ describe('two instances on one database', () => {
 
     // Storage holds exactly the contents of the rows: nothing staged, nothing orphaned.
     const allRows: { id: number; tenant_id: number }[] = await s.dataSource.query('SELECT id, tenant_id FROM files');
-    expect(await filesUnder(s.filesDir)).toStrictEqual(allRows.map((row) => storageKeyForFile(Number(row.tenant_id), Number(row.id))).sort());
+    expect(await filesUnder(s.filesDir)).toStrictEqual(
+      allRows.map((row) => storageKeyForFile(Number(row.tenant_id), Number(row.id))).sort(),
+    );
   }, 120_000);
 });

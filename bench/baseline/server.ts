@@ -153,7 +153,12 @@ interface LoadedRecord {
 function callerFrom(rows: DbRow[], hash: string): Caller {
   const row = rows[0];
   if (!row || !timingSafeEqual(Buffer.from(row.key_hash as string, 'hex'), Buffer.from(hash, 'hex'))) throw unauthorized();
-  return { userId: row.u_id as string, tenantId: Number(row.tenant_id), isAdmin: Number(row.is_admin) === 1, employee: employee(row, 'u_') };
+  return {
+    userId: row.u_id as string,
+    tenantId: Number(row.tenant_id),
+    isAdmin: Number(row.is_admin) === 1,
+    employee: employee(row, 'u_'),
+  };
 }
 
 function recordFrom(caller: Caller, type: RecordType, id: number, recordRows: DbRow[], accessRows: DbRow[]): LoadedRecord {
@@ -200,8 +205,21 @@ function recordFrom(caller: Caller, type: RecordType, id: number, recordRows: Db
 }
 
 /** Round trip 1 of every record route: the caller, the record and its access list. */
-async function loadCallerAndRecord(hash: string, type: RecordType, id: number, more = '', moreValues: Value[] = []): Promise<[Caller, LoadedRecord, any[]]> {
-  const results = await query(`${AUTH_SQL}; ${RECORD_SQL[type]}; ${ACCESS_SQL}${more ? `; ${more}` : ''}`, [hash, id, hash, type, id, ...moreValues]);
+async function loadCallerAndRecord(
+  hash: string,
+  type: RecordType,
+  id: number,
+  more = '',
+  moreValues: Value[] = [],
+): Promise<[Caller, LoadedRecord, any[]]> {
+  const results = await query(`${AUTH_SQL}; ${RECORD_SQL[type]}; ${ACCESS_SQL}${more ? `; ${more}` : ''}`, [
+    hash,
+    id,
+    hash,
+    type,
+    id,
+    ...moreValues,
+  ]);
   const caller = callerFrom(results[0], hash);
   return [caller, recordFrom(caller, type, id, results[1], results[2]), results.slice(3)];
 }
@@ -210,7 +228,12 @@ async function loadCallerAndRecord(hash: string, type: RecordType, id: number, m
 
 async function attach(hash: string, type: RecordType, id: number, body: unknown): Promise<object> {
   const fileIds = (body as { fileids?: unknown })?.fileids;
-  if (!Array.isArray(fileIds) || fileIds.length === 0 || fileIds.length > maxFileIds || !fileIds.every((v) => Number.isInteger(v) && v >= 1 && v <= 2147483647)) {
+  if (
+    !Array.isArray(fileIds) ||
+    fileIds.length === 0 ||
+    fileIds.length > maxFileIds ||
+    !fileIds.every((v) => Number.isInteger(v) && v >= 1 && v <= 2147483647)
+  ) {
     throw invalid('fileids must be an array of 1 to MAX_FILE_IDS file ids.');
   }
   const wanted = [...new Set(fileIds as number[])];
@@ -219,20 +242,35 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
   const files = new Map<number, DbRow>((fileRows as DbRow[]).map((row) => [Number(row.id), row]));
   const missing = wanted.filter((fileId) => !files.has(fileId));
   if (missing.length > 0) {
-    throw new Problem(404, 'files-not-found', 'Files not found', `These files do not exist or are not visible to you: ${missing.join(', ')}.`, {
-      missingFileIds: missing,
-    });
+    throw new Problem(
+      404,
+      'files-not-found',
+      'Files not found',
+      `These files do not exist or are not visible to you: ${missing.join(', ')}.`,
+      {
+        missingFileIds: missing,
+      },
+    );
   }
   // Round trip 2: the event and its links in one transaction.
   const created = new Date();
   // Each link names its event's record too (the schema's record_type / record_id).
-  const links = wanted.map((fileId, position) => `(LAST_INSERT_ID(), ${fileId}, ${caller.tenantId}, '${type}', ${id}, ${position})`).join(', ');
+  const links = wanted
+    .map((fileId, position) => `(LAST_INSERT_ID(), ${fileId}, ${caller.tenantId}, '${type}', ${id}, ${position})`)
+    .join(', ');
   let results: any[];
   try {
     results = await query(
       `START TRANSACTION; INSERT INTO history_events (tenant_id, category_id, content, contact_id, entity_type, entity_id, created_by, created_at)
         VALUES (?, -2, 'Files are uploaded', ?, ?, ?, ?, ?); INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${links}; COMMIT`,
-      [caller.tenantId, type === 'contact' ? id : null, type === 'contact' ? null : type, type === 'contact' ? null : id, caller.userId, created],
+      [
+        caller.tenantId,
+        type === 'contact' ? id : null,
+        type === 'contact' ? null : type,
+        type === 'contact' ? null : id,
+        caller.userId,
+        created,
+      ],
     );
   } catch (error) {
     await query('ROLLBACK', []).catch(() => undefined);
@@ -254,7 +292,8 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
 function page(search: URLSearchParams): { startIndex: number; count: number } {
   const startIndex = search.has('startIndex') ? Number(search.get('startIndex')) : 0;
   const count = search.has('count') ? Number(search.get('count')) : 100;
-  if (!Number.isInteger(startIndex) || startIndex < 0 || !Number.isInteger(count) || count < 1 || count > 1000) throw invalid('Bad paging.');
+  if (!Number.isInteger(startIndex) || startIndex < 0 || !Number.isInteger(count) || count < 1 || count > 1000)
+    throw invalid('Bad paging.');
   return { startIndex, count };
 }
 
@@ -309,7 +348,14 @@ async function history(hash: string, search: URLSearchParams, res: ServerRespons
     categoryById.set(categoryId, { ID: categoryId, Title: title, Description: null, Color: null, ImagePath: null, SortOrder: 0 });
   }
   for (const row of categories as DbRow[]) {
-    categoryById.set(Number(row.id), { ID: row.id, Title: row.title, Description: row.description, Color: row.color, ImagePath: row.image_path, SortOrder: row.sort_order });
+    categoryById.set(Number(row.id), {
+      ID: row.id,
+      Title: row.title,
+      Description: row.description,
+      Color: row.color,
+      ImagePath: row.image_path,
+      SortOrder: row.sort_order,
+    });
   }
   res.setHeader('X-Total-Count', String(total.total));
   return (events as DbRow[]).map((row) => ({
@@ -399,10 +445,20 @@ const server = createServer((req, res) => {
   route(req, res).catch((error: unknown) => {
     if (res.headersSent) return res.destroy();
     if (error instanceof Problem) {
-      sendJson(res, error.status, { type: `/problems/${error.code}`, title: error.title, status: error.status, detail: error.detail, ...error.extra }, 'application/problem+json');
+      sendJson(
+        res,
+        error.status,
+        { type: `/problems/${error.code}`, title: error.title, status: error.status, detail: error.detail, ...error.extra },
+        'application/problem+json',
+      );
     } else {
       console.error(error);
-      sendJson(res, 500, { type: '/problems/internal', title: 'Internal Server Error', status: 500, detail: 'Unexpected error.' }, 'application/problem+json');
+      sendJson(
+        res,
+        500,
+        { type: '/problems/internal', title: 'Internal Server Error', status: 500, detail: 'Unexpected error.' },
+        'application/problem+json',
+      );
     }
   });
 });

@@ -30,7 +30,9 @@ export function parseServerUrl(url: string): ServerUrl {
 }
 
 export function mysqlUrl(server: ServerUrl, database: string): string {
-  const auth = server.password ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}` : encodeURIComponent(server.user);
+  const auth = server.password
+    ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}`
+    : encodeURIComponent(server.user);
   return `mysql://${auth}@${server.host}:${server.port}/${database}`;
 }
 

@@ -82,7 +82,10 @@ function random(seed: number): () => number {
 
 function hex(next: () => number, digits: number): string {
   let out = '';
-  while (out.length < digits) out += Math.floor(next() * 0x100000000).toString(16).padStart(8, '0');
+  while (out.length < digits)
+    out += Math.floor(next() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return out.slice(0, digits);
 }
 
@@ -127,8 +130,16 @@ export async function fill(writer: RowWriter, volume: Volume, filesDir: string, 
   const idRange = (tenant: number, n: number): [number, number] => (tenant === 1 ? [1, half(n)] : [half(n) + 1, n]);
 
   // Tenants, root folders, categories.
-  await writer.insert('tenants', ['id', 'name', 'root_folder_id', 'created_at'], tenants.map((t) => [t, `Bench tenant ${t}`, t, sqlDate(epoch)]));
-  await writer.insert('folders', ['id', 'tenant_id', 'title', 'parent_id'], tenants.map((t) => [t, t, 'CRM', null]));
+  await writer.insert(
+    'tenants',
+    ['id', 'name', 'root_folder_id', 'created_at'],
+    tenants.map((t) => [t, `Bench tenant ${t}`, t, sqlDate(epoch)]),
+  );
+  await writer.insert(
+    'folders',
+    ['id', 'tenant_id', 'title', 'parent_id'],
+    tenants.map((t) => [t, t, 'CRM', null]),
+  );
   const categoryIds = new Map<number, number[]>();
   const categoryRows: Row[] = [];
   for (const t of tenants) {
@@ -187,7 +198,17 @@ export async function fill(writer: RowWriter, volume: Volume, filesDir: string, 
         if (shareType === 0) accessListFor('contact', id, tenant, id === special.private ? member : undefined);
         yield company
           ? [id, tenant, 1, null, null, `${pick(COMPANIES)} ${id}`, shareType, currency, sqlDate(epoch + Math.floor(next() * span))]
-          : [id, tenant, 0, pick(FIRST_NAMES), `${pick(LAST_NAMES)} ${id}`, null, shareType, currency, sqlDate(epoch + Math.floor(next() * span))];
+          : [
+              id,
+              tenant,
+              0,
+              pick(FIRST_NAMES),
+              `${pick(LAST_NAMES)} ${id}`,
+              null,
+              shareType,
+              currency,
+              sqlDate(epoch + Math.floor(next() * span)),
+            ];
       }
     })(),
   );
@@ -204,13 +225,21 @@ export async function fill(writer: RowWriter, volume: Volume, filesDir: string, 
         for (let id = 1; id <= n; id++) {
           const tenant = tenantOf(id, n);
           if (id % 10 === 0) accessListFor(type, id, tenant);
-          yield [id, tenant, `${type === 'case' ? 'Case' : 'Deal'} ${id}: ${pick(COMPANIES)}`, id === 1 ? admin : pick(usersOf.get(tenant)!), sqlDate(epoch + Math.floor(next() * span))];
+          yield [
+            id,
+            tenant,
+            `${type === 'case' ? 'Case' : 'Deal'} ${id}: ${pick(COMPANIES)}`,
+            id === 1 ? admin : pick(usersOf.get(tenant)!),
+            sqlDate(epoch + Math.floor(next() * span)),
+          ];
         }
       })(),
     );
   }
   await writer.insert('access_list_entries', ['record_type', 'record_id', 'user_id', 'tenant_id'], accessRows);
-  log(`  tenants, users, ${volume.contacts} contacts, ${volume.opportunities + volume.cases} deals and cases, ${accessRows.length} access entries (${secondsSince(started)})`);
+  log(
+    `  tenants, users, ${volume.contacts} contacts, ${volume.opportunities + volume.cases} deals and cases, ${accessRows.length} access entries (${secondsSince(started)})`,
+  );
 
   // Files: the first ones of tenant 1 are the member's (attached by the scenarios); file 1 has real content.
   const downloadContent = Buffer.alloc(DOWNLOAD_BYTES);
@@ -218,7 +247,20 @@ export async function fill(writer: RowWriter, volume: Volume, filesDir: string, 
   const memberFiles: number[] = [];
   await writer.insert(
     'files',
-    ['id', 'tenant_id', 'folder_id', 'name', 'content_type', 'content_length', 'sha256', 'version', 'created_by', 'created_at', 'updated_by', 'updated_at'],
+    [
+      'id',
+      'tenant_id',
+      'folder_id',
+      'name',
+      'content_type',
+      'content_length',
+      'sha256',
+      'version',
+      'created_by',
+      'created_at',
+      'updated_by',
+      'updated_at',
+    ],
     (function* () {
       for (let id = 1; id <= volume.files; id++) {
         const tenant = tenantOf(id, volume.files);
@@ -226,11 +268,37 @@ export async function fill(writer: RowWriter, volume: Volume, filesDir: string, 
         if (id > 1 && creator === member && tenant === 1) memberFiles.push(id);
         const created = epoch + Math.floor(next() * span);
         if (id === 1) {
-          yield [id, tenant, tenant, 'Quarterly report.pdf', 'application/pdf', DOWNLOAD_BYTES, createHash('sha256').update(downloadContent).digest('hex'), 1, creator, sqlDate(created), creator, sqlDate(created)];
+          yield [
+            id,
+            tenant,
+            tenant,
+            'Quarterly report.pdf',
+            'application/pdf',
+            DOWNLOAD_BYTES,
+            createHash('sha256').update(downloadContent).digest('hex'),
+            1,
+            creator,
+            sqlDate(created),
+            creator,
+            sqlDate(created),
+          ];
           continue;
         }
         const [extension, contentType] = pick(EXTENSIONS);
-        yield [id, tenant, tenant, `${pick(COMPANIES)} ${pick(['offer', 'contract', 'invoice', 'notes', 'scan'])} ${id}.${extension}`, contentType, between(200, 5_000_000), hex(next, 64), 1, creator, sqlDate(created), creator, sqlDate(created + between(0, 30) * day)];
+        yield [
+          id,
+          tenant,
+          tenant,
+          `${pick(COMPANIES)} ${pick(['offer', 'contract', 'invoice', 'notes', 'scan'])} ${id}.${extension}`,
+          contentType,
+          between(200, 5_000_000),
+          hex(next, 64),
+          1,
+          creator,
+          sqlDate(created),
+          creator,
+          sqlDate(created + between(0, 30) * day),
+        ];
       }
     })(),
   );
@@ -245,7 +313,11 @@ export async function fill(writer: RowWriter, volume: Volume, filesDir: string, 
   const fileRange = tenants.map((t) => idRange(t, volume.files));
   const flushLinks = async () => {
     if (linkRows.length === 0) return;
-    links += await writer.insert('event_files', ['event_id', 'file_id', 'tenant_id', 'record_type', 'record_id', 'position'], linkRows.splice(0));
+    links += await writer.insert(
+      'event_files',
+      ['event_id', 'file_id', 'tenant_id', 'record_type', 'record_id', 'position'],
+      linkRows.splice(0),
+    );
   };
   const eventColumns = ['id', 'tenant_id', 'category_id', 'content', 'contact_id', 'entity_type', 'entity_id', 'created_by', 'created_at'];
   const chunk = 50_000;
@@ -287,7 +359,9 @@ export async function fill(writer: RowWriter, volume: Volume, filesDir: string, 
             id,
             tenant,
             category,
-            category === FILES_UPLOADED ? 'Files are uploaded' : `Spoke about the ${pick(['offer', 'contract', 'renewal', 'invoice'])}; follow up next week (${id}).`,
+            category === FILES_UPLOADED
+              ? 'Files are uploaded'
+              : `Spoke about the ${pick(['offer', 'contract', 'renewal', 'invoice'])}; follow up next week (${id}).`,
             contact,
             entity?.[0] ?? null,
             entity?.[1] ?? null,

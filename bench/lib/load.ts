@@ -41,7 +41,12 @@ export function send(agent: Agent, port: number, req: BenchRequest): Promise<Ben
   });
 }
 
-export async function runLoad(port: number, connections: number, durationMs: number, next: (n: number) => BenchRequest): Promise<LoadResult> {
+export async function runLoad(
+  port: number,
+  connections: number,
+  durationMs: number,
+  next: (n: number) => BenchRequest,
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const latenciesMs: number[] = [];
   let errors = 0;

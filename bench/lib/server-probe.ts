@@ -82,7 +82,12 @@ if (process.send) {
     if (message === 'probe:reset-peak') peakRss = process.memoryUsage().rss;
     if (message === 'probe:read' || message === 'probe:reset-peak') {
       const cpu = process.cpuUsage();
-      const report: ProbeReport = { statements, roundTrips, cpuMicros: cpu.user + cpu.system, peakRss: Math.max(peakRss, process.memoryUsage().rss) };
+      const report: ProbeReport = {
+        statements,
+        roundTrips,
+        cpuMicros: cpu.user + cpu.system,
+        peakRss: Math.max(peakRss, process.memoryUsage().rss),
+      };
       process.send!({ probe: report });
     }
   });

@@ -71,7 +71,12 @@ function healthy(port: number): Promise<boolean> {
   });
 }
 
-export async function startServer(options: { name: string; script: string; env: Record<string, string>; cores: string | null }): Promise<ServerHandle> {
+export async function startServer(options: {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+  cores: string | null;
+}): Promise<ServerHandle> {
   const port = await freePort();
   const node = [process.execPath, '--import', PROBE, options.script];
   const [command, ...args] = options.cores ? ['taskset', '-c', options.cores, ...node] : node;

@@ -70,7 +70,12 @@ function userList(value: unknown, name: string): string[] {
 const SHARE_TYPES: Record<string, ShareType> = { none: ShareType.None, read: ShareType.Read, readwrite: ShareType.ReadWrite };
 
 async function entityCreate(type: 'opportunity' | 'case', app: INestApplicationContext, args: string[]) {
-  const { values } = parse(args, { tenant: { type: 'string' }, title: { type: 'string' }, creator: { type: 'string' }, access: { type: 'string' } });
+  const { values } = parse(args, {
+    tenant: { type: 'string' },
+    title: { type: 'string' },
+    creator: { type: 'string' },
+    access: { type: 'string' },
+  });
   const tenantId = positiveInt(required(values, 'tenant'), 'tenant');
   await app.get(TenantsService).assertExists(tenantId);
   const creator = values.creator === undefined ? await defaultCreator(app, tenantId) : userId(values.creator, 'creator');
@@ -104,11 +109,18 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'user create': async (app, args) => {
-    const { values } = parse(args, { tenant: { type: 'string' }, name: { type: 'string' }, title: { type: 'string' }, admin: { type: 'boolean' } });
+    const { values } = parse(args, {
+      tenant: { type: 'string' },
+      name: { type: 'string' },
+      title: { type: 'string' },
+      admin: { type: 'boolean' },
+    });
     const tenantId = positiveInt(required(values, 'tenant'), 'tenant');
     const displayName = required(values, 'name');
     await app.get(TenantsService).assertExists(tenantId);
-    const id = await app.get(UsersService).create({ tenantId, displayName, title: values.title?.trim() || null, isAdmin: values.admin === true });
+    const id = await app
+      .get(UsersService)
+      .create({ tenantId, displayName, title: values.title?.trim() || null, isAdmin: values.admin === true });
     return { id };
   },
 
@@ -167,11 +179,13 @@ export const COMMANDS: Record<string, Command> = {
     if (info.size > config.maxUploadBytes) throw new Error(`${path} is larger than MAX_UPLOAD_BYTES (${config.maxUploadBytes}).`);
     const name = cleanFileName(basename(path));
     if (name === '') throw new Error(`${path} has no usable file name.`);
-    const created = await app.get(FilesService).create(
-      { userId: user.id, tenantId: user.tenantId },
-      { name, contentType: contentTypeForName(name), content: createReadStream(path) },
-      config.maxUploadBytes,
-    );
+    const created = await app
+      .get(FilesService)
+      .create(
+        { userId: user.id, tenantId: user.tenantId },
+        { name, contentType: contentTypeForName(name), content: createReadStream(path) },
+        config.maxUploadBytes,
+      );
     return { id: created.file.id };
   },
 

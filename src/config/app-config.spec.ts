@@ -41,7 +41,18 @@ describe('loadAppConfig', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(loadAppConfig({ PORT: '', HOST: ' ', FILES_DIR: '', DEMO_SEED: '', PUBLIC_BASE_URL: '', LOG_LEVEL: '', REDIS_URL: ' ', CORS_ORIGINS: '' })).toStrictEqual(loadAppConfig({}));
+    expect(
+      loadAppConfig({
+        PORT: '',
+        HOST: ' ',
+        FILES_DIR: '',
+        DEMO_SEED: '',
+        PUBLIC_BASE_URL: '',
+        LOG_LEVEL: '',
+        REDIS_URL: ' ',
+        CORS_ORIGINS: '',
+      }),
+    ).toStrictEqual(loadAppConfig({}));
   });
 
   it('reads every variable', () => {
@@ -168,7 +179,9 @@ describe('loadAppConfig', () => {
   describe('storage (STORAGE_DRIVER and S3_*)', () => {
     it('is local by default, and local ignores the S3_* variables', () => {
       expect(loadAppConfig({}).storage).toStrictEqual({ driver: 'local' });
-      expect(loadAppConfig({ STORAGE_DRIVER: 'local', S3_BUCKET: 'Not A Bucket!', S3_REGION: '??' }).storage).toStrictEqual({ driver: 'local' });
+      expect(loadAppConfig({ STORAGE_DRIVER: 'local', S3_BUCKET: 'Not A Bucket!', S3_REGION: '??' }).storage).toStrictEqual({
+        driver: 'local',
+      });
       expect(loadAppConfig({ STORAGE_DRIVER: ' ' }).storage).toStrictEqual({ driver: 'local' });
     });
 
@@ -210,7 +223,9 @@ describe('loadAppConfig', () => {
     });
 
     it('keeps S3_PREFIX byte for byte (no trimming, no slash added)', () => {
-      expect(loadAppConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b12', S3_PREFIX: 'tenant-data-' }).storage).toMatchObject({ prefix: 'tenant-data-' });
+      expect(loadAppConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b12', S3_PREFIX: 'tenant-data-' }).storage).toMatchObject({
+        prefix: 'tenant-data-',
+      });
     });
 
     it.each([

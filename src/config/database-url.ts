@@ -1,8 +1,7 @@
 import { ConfigError } from './config-error.js';
 
 export type DatabaseConfig =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'mysql'; host: string; port: number; username: string; password: string; database: string };
+  { kind: 'sqlite'; path: string } | { kind: 'mysql'; host: string; port: number; username: string; password: string; database: string };
 
 /**
  * `sqlite:<path>`, `sqlite::memory:` or `mysql://user:pass@host:port/db`.

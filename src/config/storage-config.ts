@@ -90,8 +90,11 @@ function prefix(env: Env): string {
   // Not trimmed: a prefix is used byte for byte. Empty means objects at the bucket's root.
   const raw = env.S3_PREFIX ?? '';
   if (raw === '') return '';
-  if (raw.length > 512 || /[\u0000-\u001f\u007f]/.test(raw) || raw.startsWith('/') || raw.split('/').some((part) => part === '.' || part === '..')) {
-    throw new ConfigError('S3_PREFIX', `must be at most 512 printable characters, not start with "/" and hold no "." or ".." segment, got ${JSON.stringify(raw)}`);
+  if (raw.length > 512 || /\p{Cc}/u.test(raw) || raw.startsWith('/') || raw.split('/').some((part) => part === '.' || part === '..')) {
+    throw new ConfigError(
+      'S3_PREFIX',
+      `must be at most 512 printable characters, not start with "/" and hold no "." or ".." segment, got ${JSON.stringify(raw)}`,
+    );
   }
   return raw;
 }

@@ -20,7 +20,14 @@ const EMPLOYEE = { Id: CALLER.userId, DisplayName: 'Caller', Title: null, Avatar
 const loaded = (record: LoadedRecord = RECORD) => ({ record, summary: SUMMARY });
 /** File rows as the readable-files query answers them. */
 const fileRows = (ids: number[]) =>
-  ids.map((id) => ({ id, name: `f${id}`, createdBy: CALLER.userId, updatedBy: CALLER.userId, createdAt: new Date(0), updatedAt: new Date(0) }));
+  ids.map((id) => ({
+    id,
+    name: `f${id}`,
+    createdBy: CALLER.userId,
+    updatedBy: CALLER.userId,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  }));
 const CONFIG = { maxFileIds: 3, maxUploadBytes: 100, publicBaseUrl: null } as AppConfig;
 const body = (fileids: number[], extra: Partial<AttachFilesDto> = {}) => ({ fileids, ...extra }) as AttachFilesDto;
 
@@ -66,7 +73,16 @@ describe('the attach flow', () => {
     records.findReadableSummary.mockResolvedValue(loaded());
     files.findReadableByIds.mockImplementation(async (_caller: unknown, ids: number[]) => fileRows(ids));
     users.employeesByIds.mockResolvedValue(new Map([[CALLER.userId, EMPLOYEE]]));
-    history = new HistoryEventsService({} as never, {} as never, CONFIG, transactions as never, files as never, {} as never, users as never, {} as never);
+    history = new HistoryEventsService(
+      {} as never,
+      {} as never,
+      CONFIG,
+      transactions as never,
+      files as never,
+      {} as never,
+      users as never,
+      {} as never,
+    );
     responses = vi.spyOn(history, 'responses');
     crmFiles = new CrmFilesService(CONFIG, records as never, {} as never, {} as never, history);
   });
@@ -83,7 +99,15 @@ describe('the attach flow', () => {
     expect(writes).toEqual([
       {
         table: 'history_events',
-        values: expect.objectContaining({ tenantId: 7, categoryId: -2, content: 'Files are uploaded', contactId: 12, entityType: null, entityId: null, createdBy: CALLER.userId }),
+        values: expect.objectContaining({
+          tenantId: 7,
+          categoryId: -2,
+          content: 'Files are uploaded',
+          contactId: 12,
+          entityType: null,
+          entityId: null,
+          createdBy: CALLER.userId,
+        }),
       },
       {
         table: 'event_files',
@@ -104,20 +128,26 @@ describe('the attach flow', () => {
   it('counts the limit on ids as sent, repeats included: 400 before the record is looked up', async () => {
     const error = await crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1, 1, 1, 1])).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(InvalidRequestError);
-    expect((error as InvalidRequestError).extensions.errors).toEqual([{ field: 'fileids', message: 'fileids must contain no more than 3 elements' }]);
+    expect((error as InvalidRequestError).extensions.errors).toEqual([
+      { field: 'fileids', message: 'fileids must contain no more than 3 elements' },
+    ]);
     expect(records.findReadableSummary).not.toHaveBeenCalled();
   });
 
   it('judges a body naming another record (400) before the record (404)', async () => {
     records.findReadableSummary.mockRejectedValue(new NotFoundError('There is no contact with id 12.'));
-    const error = await crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1], { entityType: 'Case', entityid: 13 })).catch((thrown: unknown) => thrown);
+    const error = await crmFiles
+      .attach(CALLER, { type: 'contact', id: 12 }, body([1], { entityType: 'Case', entityid: 13 }))
+      .catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as InvalidRequestError).extensions.errors?.map((entry) => entry.field)).toEqual(['entityType', 'entityid']);
     expect(records.findReadableSummary).not.toHaveBeenCalled();
   });
 
   it('accepts a body naming the same record in any letter case', async () => {
-    await expect(crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1], { entityType: 'CONTACT', entityid: 12 }))).resolves.toMatchObject({ ID: 99 });
+    await expect(
+      crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1], { entityType: 'CONTACT', entityid: 12 })),
+    ).resolves.toMatchObject({ ID: 99 });
   });
 
   it('answers the record 404 before looking at the files, and writes nothing', async () => {

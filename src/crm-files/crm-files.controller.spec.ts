@@ -77,7 +77,10 @@ describe('CrmFilesController (slice: real pipes, guard and filter; mocked servic
       .overrideInterceptor(IdempotencyInterceptor)
       .useValue({ intercept: (_context: unknown, next: CallHandler) => next.handle() })
       .compile();
-    app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ exposeHeadRoutes: false }), { logger: false, bodyParser: false });
+    app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ exposeHeadRoutes: false }), {
+      logger: false,
+      bodyParser: false,
+    });
     const fastify = app.getHttpAdapter().getInstance();
     deferUnparsableContentTypes(fastify);
     registerBodyParsers(fastify, 1_000_000);
@@ -92,7 +95,10 @@ describe('CrmFilesController (slice: real pipes, guard and filter; mocked servic
   describe('POST {entityType}/{entityid}/files (attach)', () => {
     it('passes the caller, the record (type in lower case) and the validated body to the service, and answers 200 with its result', async () => {
       service.attach.mockResolvedValue(EVENT);
-      const response = await http().post('/api/2.0/crm/Contact/12/files').set('Authorization', KEY).send({ fileids: [3, 4], entityid: 12 });
+      const response = await http()
+        .post('/api/2.0/crm/Contact/12/files')
+        .set('Authorization', KEY)
+        .send({ fileids: [3, 4], entityid: 12 });
       expect(response.status).toBe(200);
       expect(response.body).toEqual(EVENT);
       expect(service.attach).toHaveBeenCalledTimes(1);
@@ -111,7 +117,10 @@ describe('CrmFilesController (slice: real pipes, guard and filter; mocked servic
     });
 
     it('answers 400 naming both path parameters when both are invalid', async () => {
-      const response = await http().post('/api/2.0/crm/lead/01/files').set('Authorization', KEY).send({ fileids: [1] });
+      const response = await http()
+        .post('/api/2.0/crm/lead/01/files')
+        .set('Authorization', KEY)
+        .send({ fileids: [1] });
       expect(response.status).toBe(400);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual(['entityType', 'entityid']);
@@ -132,16 +141,27 @@ describe('CrmFilesController (slice: real pipes, guard and filter; mocked servic
     });
 
     it('answers 400 for a property the body does not have', async () => {
-      const response = await http().post('/api/2.0/crm/contact/1/files').set('Authorization', KEY).send({ fileids: [1], extra: true });
+      const response = await http()
+        .post('/api/2.0/crm/contact/1/files')
+        .set('Authorization', KEY)
+        .send({ fileids: [1], extra: true });
       expect(response.status).toBe(400);
       expect(response.body.errors).toEqual([{ field: 'extra', message: expect.any(String) }]);
       expect(service.attach).not.toHaveBeenCalled();
     });
 
     it('answers 415 for a body that is not JSON, and 400 for malformed JSON', async () => {
-      const text = await http().post('/api/2.0/crm/contact/1/files').set('Authorization', KEY).set('Content-Type', 'text/plain').send('fileids=1');
+      const text = await http()
+        .post('/api/2.0/crm/contact/1/files')
+        .set('Authorization', KEY)
+        .set('Content-Type', 'text/plain')
+        .send('fileids=1');
       expect(text.status).toBe(415);
-      const malformed = await http().post('/api/2.0/crm/contact/1/files').set('Authorization', KEY).set('Content-Type', 'application/json').send('{"fileids":');
+      const malformed = await http()
+        .post('/api/2.0/crm/contact/1/files')
+        .set('Authorization', KEY)
+        .set('Content-Type', 'application/json')
+        .send('{"fileids":');
       expect(malformed.status).toBe(400);
       expect(malformed.body.type).toBe('/problems/malformed-json');
       expect(service.attach).not.toHaveBeenCalled();
@@ -150,7 +170,10 @@ describe('CrmFilesController (slice: real pipes, guard and filter; mocked servic
     it('answers with the problem an ApiError from the service carries', async () => {
       const { FilesNotFoundError } = await import('../common/errors/api-error.js');
       service.attach.mockRejectedValue(new FilesNotFoundError([8, 9]));
-      const response = await http().post('/api/2.0/crm/case/1/files').set('Authorization', KEY).send({ fileids: [8, 9] });
+      const response = await http()
+        .post('/api/2.0/crm/case/1/files')
+        .set('Authorization', KEY)
+        .send({ fileids: [8, 9] });
       expect(response.status).toBe(404);
       expect(response.body).toMatchObject({ type: '/problems/files-not-found', missingFileIds: [8, 9] });
     });
@@ -181,14 +204,23 @@ describe('CrmFilesController (slice: real pipes, guard and filter; mocked servic
     ])('reads attach=%s as %s', async (attach, expected) => {
       service.upload.mockResolvedValue(FILE_DTO);
       const url = `/api/2.0/crm/case/3/files/upload${attach === undefined ? '' : `?attach=${attach}`}`;
-      const response = await http().post(url).set('Authorization', KEY).set('Content-Type', 'text/plain').set('Content-Disposition', 'attachment; filename="a.txt"').send('hello');
+      const response = await http()
+        .post(url)
+        .set('Authorization', KEY)
+        .set('Content-Type', 'text/plain')
+        .set('Content-Disposition', 'attachment; filename="a.txt"')
+        .send('hello');
       expect(response.status).toBe(200);
       expect(response.body).toEqual(FILE_DTO);
       expect(service.upload).toHaveBeenCalledWith(CALLER, { type: 'case', id: 3 }, expect.anything(), expected);
     });
 
     it.each(['1', 'TRUE', 'yes', ''])('answers 400 on attach for attach=%s', async (attach) => {
-      const response = await http().post(`/api/2.0/crm/case/3/files/upload?attach=${attach}`).set('Authorization', KEY).set('Content-Type', 'text/plain').send('x');
+      const response = await http()
+        .post(`/api/2.0/crm/case/3/files/upload?attach=${attach}`)
+        .set('Authorization', KEY)
+        .set('Content-Type', 'text/plain')
+        .send('x');
       expect(response.status).toBe(400);
       expect(response.body.errors).toEqual([{ field: 'attach', message: 'attach must be true or false' }]);
       expect(service.upload).not.toHaveBeenCalled();
@@ -198,13 +230,19 @@ describe('CrmFilesController (slice: real pipes, guard and filter; mocked servic
   describe('POST {entityType}/{entityid}/files/text', () => {
     it('passes the validated body', async () => {
       service.createText.mockResolvedValue(FILE_DTO);
-      const response = await http().post('/api/2.0/crm/contact/9/files/text').set('Authorization', KEY).send({ title: 'Notes', content: 'Hello' });
+      const response = await http()
+        .post('/api/2.0/crm/contact/9/files/text')
+        .set('Authorization', KEY)
+        .send({ title: 'Notes', content: 'Hello' });
       expect(response.status).toBe(200);
       expect(service.createText).toHaveBeenCalledWith(CALLER, { type: 'contact', id: 9 }, { title: 'Notes', content: 'Hello' });
     });
 
     it('answers 400 when content is not a string', async () => {
-      const response = await http().post('/api/2.0/crm/contact/9/files/text').set('Authorization', KEY).send({ title: 'Notes', content: 5 });
+      const response = await http()
+        .post('/api/2.0/crm/contact/9/files/text')
+        .set('Authorization', KEY)
+        .send({ title: 'Notes', content: 5 });
       expect(response.status).toBe(400);
       expect(response.body.errors).toEqual([{ field: 'content', message: expect.any(String) }]);
       expect(service.createText).not.toHaveBeenCalled();
@@ -251,7 +289,12 @@ describe('CrmFilesController (slice: real pipes, guard and filter; mocked servic
       expect(response.headers['content-range']).toBe('bytes */5');
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.headers.etag).toBeUndefined();
-      expect(response.body).toEqual({ type: '/problems/range-not-satisfiable', title: 'Range Not Satisfiable', status: 416, detail: 'The file has 5 bytes.' });
+      expect(response.body).toEqual({
+        type: '/problems/range-not-satisfiable',
+        title: 'Range Not Satisfiable',
+        status: 416,
+        detail: 'The file has 5 bytes.',
+      });
       expect(files.openContent).not.toHaveBeenCalled();
     });
 

@@ -85,7 +85,10 @@ export class CrmFilesController {
     schema: { $ref: getSchemaPath(AttachFilesDto) },
     examples: {
       demo: { summary: "Two of the demo member's files", value: { fileids: [2, 3] } },
-      checked: { summary: 'With the record named again (checked against the path)', value: { fileids: [2, 3], entityType: 'contact', entityid: 1 } },
+      checked: {
+        summary: 'With the record named again (checked against the path)',
+        value: { fileids: [2, 3], entityType: 'contact', entityid: 1 },
+      },
     },
   })
   @ApiOkResponse({ type: RelationshipEventDto, description: 'The new event, its Files in request order.' })
@@ -146,7 +149,7 @@ export class CrmFilesController {
     description:
       'multipart/form-data: every file part is stored, whatever its field name (`file` is only what the form here uses), ' +
       'and several parts make several files; file names are UTF-8. Raw: the body is the file, in any content type ' +
-      '(kept as the file\'s own; none means application/octet-stream), named by the Content-Disposition header.',
+      "(kept as the file's own; none means application/octet-stream), named by the Content-Disposition header.",
     // No `required`: the part may have any field name; at least one part is needed.
     schema: { type: 'object', minProperties: 1, properties: { file: { ...BINARY, description: 'A file; any field name is accepted.' } } },
   })
@@ -186,11 +189,7 @@ export class CrmFilesController {
   })
   @ApiOkResponse({ type: FileDto })
   @ApiProblemResponses(400, 401, 404, 413, 415)
-  createText(
-    @AuthUser() caller: AuthenticatedUser,
-    @RecordTarget() target: RecordRef,
-    @Body() body: CreateTextFileDto,
-  ): Promise<FileDto> {
+  createText(@AuthUser() caller: AuthenticatedUser, @RecordTarget() target: RecordRef, @Body() body: CreateTextFileDto): Promise<FileDto> {
     return this.crmFiles.createText(caller, target, body);
   }
 
@@ -212,7 +211,11 @@ export class CrmFilesController {
   @ApiParam({ name: 'fileid', schema: ID_SCHEMA })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'An ETag seen before: 304 while the content is unchanged.' })
   @ApiHeader({ name: 'Range', required: false, description: 'One byte range, `bytes=start-end`, `bytes=start-` or `bytes=-suffix`: 206.' })
-  @ApiHeader({ name: 'If-Range', required: false, description: 'The ETag the Range is for; when it no longer matches, the whole file (200).' })
+  @ApiHeader({
+    name: 'If-Range',
+    required: false,
+    description: 'The ETag the Range is for; when it no longer matches, the whole file (200).',
+  })
   @ApiProduces('*/*')
   @ApiResponse({
     status: 200,
@@ -225,7 +228,10 @@ export class CrmFilesController {
     description: 'The requested byte range',
     headers: {
       ...CONTENT_HEADERS,
-      'Content-Range': { description: 'The range sent and the size: `bytes start-end/size`.', schema: { type: 'string', example: 'bytes 0-99/1024' } },
+      'Content-Range': {
+        description: 'The range sent and the size: `bytes start-end/size`.',
+        schema: { type: 'string', example: 'bytes 0-99/1024' },
+      },
     },
     content: { '*/*': { schema: BINARY } },
   })

@@ -97,7 +97,14 @@ export class CrmFilesService {
       received,
       attachTo
         ? async (manager, created) => {
-            await this.history.insert(manager, caller, filesUploadedEvent(attachTo, created.map((file) => file.id)));
+            await this.history.insert(
+              manager,
+              caller,
+              filesUploadedEvent(
+                attachTo,
+                created.map((file) => file.id),
+              ),
+            );
           }
         : undefined,
     );

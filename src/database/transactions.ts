@@ -41,7 +41,9 @@ export class Transactions {
         return await this.mysqlTransaction(work);
       } catch (error) {
         if (attempt >= TRANSACTION_ATTEMPTS || !isLockConflict(error)) throw error;
-        this.logger.warn(`Transaction rolled back by the database (${lockConflictCode(error)}); attempt ${attempt + 1} of ${TRANSACTION_ATTEMPTS}.`);
+        this.logger.warn(
+          `Transaction rolled back by the database (${lockConflictCode(error)}); attempt ${attempt + 1} of ${TRANSACTION_ATTEMPTS}.`,
+        );
         // A little random wait, so that the transactions that collided do not collide again.
         await sleep(10 + Math.random() * 40 * attempt);
       }
@@ -52,7 +54,10 @@ export class Transactions {
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
-      await this.capLockWait(runner.connection.driver.options.type, (runner as unknown as { databaseConnection: RawConnection }).databaseConnection);
+      await this.capLockWait(
+        runner.connection.driver.options.type,
+        (runner as unknown as { databaseConnection: RawConnection }).databaseConnection,
+      );
       await runner.startTransaction();
       try {
         const result = await work(runner.manager);
@@ -71,7 +76,9 @@ export class Transactions {
   private async capLockWait(type: string, connection: RawConnection): Promise<void> {
     if ((type !== 'mysql' && type !== 'mariadb') || this.capped.has(connection)) return;
     await new Promise<void>((resolve, reject) =>
-      connection.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_TIMEOUT_SECONDS}`, (error) => (error ? reject(error) : resolve())),
+      connection.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_TIMEOUT_SECONDS}`, (error) =>
+        error ? reject(error) : resolve(),
+      ),
     );
     this.capped.add(connection);
   }

@@ -75,9 +75,10 @@ export class FileIntakeService {
       if (maxFiles !== null && received.length >= maxFiles) {
         // Attaching links every file in one event, which holds at most MAX_FILE_IDS files.
         part.file.resume();
-        throw new InvalidRequestError(`With attach=true at most ${maxFiles} files (MAX_FILE_IDS) may be uploaded at once; nothing was kept.`, [
-          { field: 'attach', message: `attach=true takes at most ${maxFiles} file parts (MAX_FILE_IDS)` },
-        ]);
+        throw new InvalidRequestError(
+          `With attach=true at most ${maxFiles} files (MAX_FILE_IDS) may be uploaded at once; nothing was kept.`,
+          [{ field: 'attach', message: `attach=true takes at most ${maxFiles} file parts (MAX_FILE_IDS)` }],
+        );
       }
       const name = cleanFileName(part.filename ?? '');
       if (name === '') {
@@ -113,7 +114,9 @@ export class FileIntakeService {
     }
     const name = cleanFileName(rawName);
     if (name === '') {
-      throw new InvalidRequestError('The file name is empty once cleaned.', [{ field: 'Content-Disposition', message: 'the file name is empty' }]);
+      throw new InvalidRequestError('The file name is empty once cleaned.', [
+        { field: 'Content-Disposition', message: 'the file name is empty' },
+      ]);
     }
     const contentType = request.headers['content-type']?.trim() || DEFAULT_CONTENT_TYPE;
     if (contentType.length > MAX_CONTENT_TYPE_LENGTH) {

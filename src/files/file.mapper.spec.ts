@@ -3,8 +3,20 @@ import type { EmployeeDto } from '../users/dto/employee.dto.js';
 import type { CrmFile } from './entities/crm-file.entity.js';
 import { employeeOf, fileLocation, toFileDto } from './file.mapper.js';
 
-const creator: EmployeeDto = { Id: 'a1111111-1111-4111-8111-11111111111a', DisplayName: 'Alice Admin', Title: 'CRM administrator', AvatarSmall: null, ProfileUrl: null };
-const updater: EmployeeDto = { Id: 'b2222222-2222-4222-8222-22222222222b', DisplayName: 'Mark Member', Title: null, AvatarSmall: '/a.png', ProfileUrl: '/p' };
+const creator: EmployeeDto = {
+  Id: 'a1111111-1111-4111-8111-11111111111a',
+  DisplayName: 'Alice Admin',
+  Title: 'CRM administrator',
+  AvatarSmall: null,
+  ProfileUrl: null,
+};
+const updater: EmployeeDto = {
+  Id: 'b2222222-2222-4222-8222-22222222222b',
+  DisplayName: 'Mark Member',
+  Title: null,
+  AvatarSmall: '/a.png',
+  ProfileUrl: '/p',
+};
 const employees = new Map([
   [creator.Id, creator],
   [updater.Id, updater],

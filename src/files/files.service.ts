@@ -223,7 +223,7 @@ export class FilesService {
   async delete(caller: Caller & { tenantId: number }, fileId: number): Promise<FileDto> {
     const file = await this.findReadable(caller, fileId);
     if (!file) throw new NotFoundError(`There is no file with id ${fileId}.`);
-    if (!canEditFile(caller, file)) throw new ForbiddenError('Only the file\'s creator, its last updater or an admin may delete it.');
+    if (!canEditFile(caller, file)) throw new ForbiddenError("Only the file's creator, its last updater or an admin may delete it.");
     const [response] = await this.toDtos([file]);
     const deleted = await this.transactions.run((manager) => this.deleteRows(manager, [file]));
     // Of two concurrent deletes, only the one that removed the row answers 200.

@@ -14,7 +14,8 @@ const HTML_TAG = /<\/?[a-z][a-z0-9-]*(?:\s[^<>]*)?\/?>/i;
  */
 export function textFile(title: string, text: string, maxBytes: number): NewFileContent {
   const cleaned = cleanFileName(title);
-  if (cleaned === '') throw new InvalidRequestError('The title is empty once cleaned.', [{ field: 'title', message: 'title must not be empty' }]);
+  if (cleaned === '')
+    throw new InvalidRequestError('The title is empty once cleaned.', [{ field: 'title', message: 'title must not be empty' }]);
   const content = Buffer.from(text, 'utf8');
   if (content.length > maxBytes) throw fileTooLarge(maxBytes);
   const isHtml = HTML_TAG.test(text);
@@ -22,7 +23,10 @@ export function textFile(title: string, text: string, maxBytes: number): NewFile
   // The title is cut (by characters, never splitting one) so that the extension still fits.
   const name = cleaned.toLowerCase().endsWith(extension)
     ? cleaned
-    : `${[...cleaned].slice(0, MAX_NAME_LENGTH - extension.length).join('').trimEnd()}${extension}`;
+    : `${[...cleaned]
+        .slice(0, MAX_NAME_LENGTH - extension.length)
+        .join('')
+        .trimEnd()}${extension}`;
   // The charset makes browsers show the UTF-8 content right.
   return { name, contentType: isHtml ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8', content: Readable.from([content]) };
 }

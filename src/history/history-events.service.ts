@@ -96,7 +96,11 @@ export class HistoryEventsService {
    * its links in one transaction. The response is built from those rows and the new event's id:
    * nothing is read back after the commit.
    */
-  async attach(caller: AuthenticatedUser, loaded: { record: LoadedRecord; summary: RecordSummary }, fileIds: number[]): Promise<RelationshipEventDto> {
+  async attach(
+    caller: AuthenticatedUser,
+    loaded: { record: LoadedRecord; summary: RecordSummary },
+    fileIds: number[],
+  ): Promise<RelationshipEventDto> {
     const files = await this.files.findReadableByIds(caller, fileIds);
     const found = new Set(files.map((file) => file.id));
     const missing = fileIds.filter((id) => !found.has(id));
@@ -175,7 +179,9 @@ export class HistoryEventsService {
   async linkedFileIds(record: RecordRef, page: Page): Promise<{ fileIds: number[]; total: number }> {
     const [totalRows, pageRows] = await Promise.all([
       this.links.query(RECORD_FILES_TOTAL_SQL, [record.type, record.id]) as Promise<{ total: number | string }[]>,
-      this.links.query(RECORD_FILES_PAGE_SQL, [record.type, record.id, page.count, page.startIndex]) as Promise<{ file_id: number | string }[]>,
+      this.links.query(RECORD_FILES_PAGE_SQL, [record.type, record.id, page.count, page.startIndex]) as Promise<
+        { file_id: number | string }[]
+      >,
     ]);
     return { fileIds: pageRows.map((row) => Number(row.file_id)), total: Number(totalRows[0]?.total ?? 0) };
   }
@@ -193,7 +199,9 @@ export class HistoryEventsService {
 
   /** The event, locked (on MySQL) until the caller's transaction ends. */
   async lock(manager: EntityManager, tenantId: number, eventId: number): Promise<HistoryEvent | null> {
-    return forUpdate(manager.createQueryBuilder(HistoryEvent, 'event').where('event.id = :eventId AND event.tenant_id = :tenantId', { eventId, tenantId })).getOne();
+    return forUpdate(
+      manager.createQueryBuilder(HistoryEvent, 'event').where('event.id = :eventId AND event.tenant_id = :tenantId', { eventId, tenantId }),
+    ).getOne();
   }
 
   /** The ids of the files the event links, in the caller's transaction. */

@@ -34,15 +34,31 @@ export class HistoryController {
     description: '`contact`, `opportunity` or `case`, in any letter case; with entityId.',
   })
   @ApiQuery({ name: 'entityId', required: false, schema: ID_SCHEMA, description: 'With entityType.' })
-  @ApiQuery({ name: 'categoryId', required: false, schema: { type: 'integer', format: 'int32' }, description: 'A tenant category, or a system one (-1, -2, -3).' })
+  @ApiQuery({
+    name: 'categoryId',
+    required: false,
+    schema: { type: 'integer', format: 'int32' },
+    description: 'A tenant category, or a system one (-1, -2, -3).',
+  })
   @ApiQuery({ name: 'createBy', required: false, schema: { type: 'string', format: 'uuid' } })
-  @ApiQuery({ name: 'fromDate', required: false, schema: { type: 'string', format: 'date' }, description: 'YYYY-MM-DD, whole UTC day, inclusive' })
-  @ApiQuery({ name: 'toDate', required: false, schema: { type: 'string', format: 'date' }, description: 'YYYY-MM-DD, whole UTC day, inclusive' })
+  @ApiQuery({
+    name: 'fromDate',
+    required: false,
+    schema: { type: 'string', format: 'date' },
+    description: 'YYYY-MM-DD, whole UTC day, inclusive',
+  })
+  @ApiQuery({
+    name: 'toDate',
+    required: false,
+    schema: { type: 'string', format: 'date' },
+    description: 'YYYY-MM-DD, whole UTC day, inclusive',
+  })
   @ApiQuery({
     name: 'sortBy',
     required: false,
     enum: HISTORY_SORT_KEYS,
-    description: 'createBy sorts by the creator\'s display name, category by the category title; text sorts ignore the case of ASCII letters.',
+    description:
+      "createBy sorts by the creator's display name, category by the category title; text sorts ignore the case of ASCII letters.",
   })
   @ApiQuery({
     name: 'sortOrder',
@@ -51,7 +67,10 @@ export class HistoryController {
     description: 'Ascending by default when sortBy is given; without sortBy the order is newest first.',
   })
   @ApiPaging()
-  @ApiOkResponse({ type: [RelationshipEventDto], headers: { 'X-Total-Count': { description: 'All matching events', schema: { type: 'integer' } } } })
+  @ApiOkResponse({
+    type: [RelationshipEventDto],
+    headers: { 'X-Total-Count': { description: 'All matching events', schema: { type: 'integer' } } },
+  })
   @ApiProblemResponses(400, 401, 404)
   async filter(
     @AuthUser() caller: AuthenticatedUser,
@@ -66,7 +85,10 @@ export class HistoryController {
   @Post()
   @HttpCode(200)
   @Idempotent()
-  @ApiOperation({ summary: 'Add a history event', description: 'On a contact (contactId) or an opportunity or case (entityType + entityId).' })
+  @ApiOperation({
+    summary: 'Add a history event',
+    description: 'On a contact (contactId) or an opportunity or case (entityType + entityId).',
+  })
   @ApiExtraModels(CreateHistoryEventDto)
   @ApiBody({
     schema: { $ref: getSchemaPath(CreateHistoryEventDto) },
@@ -77,7 +99,14 @@ export class HistoryController {
       },
       opportunity: {
         summary: 'A note on an opportunity, with files and a date',
-        value: { content: 'Sent the revised proposal.', categoryId: 1, entityType: 'opportunity', entityId: 1, created: '2026-11-27T09:12:27Z', fileId: [2, 3] },
+        value: {
+          content: 'Sent the revised proposal.',
+          categoryId: 1,
+          entityType: 'opportunity',
+          entityId: 1,
+          created: '2026-11-27T09:12:27Z',
+          fileId: [2, 3],
+        },
       },
     },
   })

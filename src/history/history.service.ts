@@ -145,13 +145,17 @@ export class HistoryService {
         { field: hasContact ? 'contactId' : 'entityType', message: 'give exactly one of contactId or entityType + entityId' },
       ]);
     }
-    return hasContact ? { type: 'contact', id: body.contactId! } : { type: body.entityType!.toLowerCase() as EntityRecordType, id: body.entityId! };
+    return hasContact
+      ? { type: 'contact', id: body.contactId! }
+      : { type: body.entityType!.toLowerCase() as EntityRecordType, id: body.entityId! };
   }
 
   private parseCreated(value: string): Date {
     const date = new Date(value);
     if (Number.isNaN(date.getTime()) || !isCalendarDateTime(value)) {
-      throw new InvalidRequestError('created is not a valid date-time.', [{ field: 'created', message: 'created must be a valid date-time' }]);
+      throw new InvalidRequestError('created is not a valid date-time.', [
+        { field: 'created', message: 'created must be a valid date-time' },
+      ]);
     }
     // The range a MySQL DATETIME holds: outside it MySQL fails, and years before 100 read back wrong.
     if (date.getTime() < FIRST_CREATED || date.getTime() > LAST_CREATED) {
@@ -173,4 +177,3 @@ function isCalendarDateTime(value: string): boolean {
   const day = new Date(`${match[1]}T00:00:00Z`);
   return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === match[1] && Number(match[2]) <= 23;
 }
-

@@ -25,7 +25,11 @@ export interface RelationshipEventParts {
 }
 
 /** `RelationshipEvent` responses from loaded rows: pure, no database access. */
-export function toRelationshipEventDtos(caller: Caller, events: readonly HistoryEvent[], parts: RelationshipEventParts): RelationshipEventDto[] {
+export function toRelationshipEventDtos(
+  caller: Caller,
+  events: readonly HistoryEvent[],
+  parts: RelationshipEventParts,
+): RelationshipEventDto[] {
   const categories = new Map(parts.tenantCategories.map((category) => [category.id, toCategoryDto(category)]));
   const files = new Map(parts.files.map((file) => [file.id, toFileDto(file, parts.employees, parts.publicBaseUrl)]));
   return events.map((event) => {
@@ -39,7 +43,12 @@ export function toRelationshipEventDtos(caller: Caller, events: readonly History
       Content: event.content,
       Category: categoryOf(event.categoryId, categories),
       Contact: contact
-        ? toContactDto(contact.row, contact.currency, contact.accessList.map((userId) => employeeOf(parts.employees, userId)), record.permissions)
+        ? toContactDto(
+            contact.row,
+            contact.currency,
+            contact.accessList.map((userId) => employeeOf(parts.employees, userId)),
+            record.permissions,
+          )
         : null,
       Entity: record.entity ? toEntityDto(record.entity.type, record.entity.id, record.entity.title) : null,
       // A file deleted between reading the links and the files is simply gone.
@@ -50,7 +59,11 @@ export function toRelationshipEventDtos(caller: Caller, events: readonly History
 }
 
 /** The users a set of events' responses name: creators, file creators and updaters, contact access lists. */
-export function userIdsNamed(events: readonly Pick<HistoryEvent, 'createdBy'>[], files: readonly CrmFile[], records: Iterable<RecordSummary>): Set<string> {
+export function userIdsNamed(
+  events: readonly Pick<HistoryEvent, 'createdBy'>[],
+  files: readonly CrmFile[],
+  records: Iterable<RecordSummary>,
+): Set<string> {
   const userIds = new Set<string>(events.map((event) => event.createdBy));
   for (const file of files) userIds.add(file.createdBy).add(file.updatedBy);
   for (const record of records) for (const userId of record.contact?.accessList ?? []) userIds.add(userId);

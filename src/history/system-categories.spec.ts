@@ -24,7 +24,14 @@ describe('system categories (docs/contract.md, "History events")', () => {
   });
 
   it('map to a full Category with null optional fields', () => {
-    expect(systemCategoryDto(-2)).toStrictEqual({ ID: -2, Title: 'Files are uploaded', Description: null, Color: null, ImagePath: null, SortOrder: 0 });
+    expect(systemCategoryDto(-2)).toStrictEqual({
+      ID: -2,
+      Title: 'Files are uploaded',
+      Description: null,
+      Color: null,
+      ImagePath: null,
+      SortOrder: 0,
+    });
     expect(systemCategoryDto(-1)?.Title).toBe('Task is closed');
     expect(systemCategoryDto(-3)?.Title).toBe('Mail Message');
   });
@@ -40,7 +47,22 @@ describe('system categories (docs/contract.md, "History events")', () => {
 
 describe('toCategoryDto', () => {
   it('names every field of the contract', () => {
-    const category: HistoryCategory = { id: 5, tenantId: 2, title: 'Call', description: null, color: '#ff0000', imagePath: null, sortOrder: 2 };
-    expect(toCategoryDto(category)).toStrictEqual({ ID: 5, Title: 'Call', Description: null, Color: '#ff0000', ImagePath: null, SortOrder: 2 });
+    const category: HistoryCategory = {
+      id: 5,
+      tenantId: 2,
+      title: 'Call',
+      description: null,
+      color: '#ff0000',
+      imagePath: null,
+      sortOrder: 2,
+    };
+    expect(toCategoryDto(category)).toStrictEqual({
+      ID: 5,
+      Title: 'Call',
+      Description: null,
+      Color: '#ff0000',
+      ImagePath: null,
+      SortOrder: 2,
+    });
   });
 });

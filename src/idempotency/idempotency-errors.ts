@@ -3,7 +3,12 @@ import type { ProblemBody } from '../common/errors/problem.js';
 
 export class IdempotencyKeyInUseError extends ApiError {
   constructor() {
-    super(409, 'idempotency-key-in-use', 'Conflict', 'A request with this Idempotency-Key is still running; retry once it has been answered.');
+    super(
+      409,
+      'idempotency-key-in-use',
+      'Conflict',
+      'A request with this Idempotency-Key is still running; retry once it has been answered.',
+    );
   }
 }
 

@@ -1,16 +1,9 @@
 import { createHash } from 'node:crypto';
-import {
-  HttpException,
-  Inject,
-  Injectable,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { HttpException, Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { catchError, from, mergeMap, Observable, of, tap, throwError } from 'rxjs';
+import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { ApiError, InvalidRequestError } from '../common/errors/api-error.js';
 import { ProblemDetailsFilter } from '../common/errors/problem-details.filter.js';
@@ -68,13 +61,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (streamed) collectUploadedParts(request);
         return next.handle().pipe(
           mergeMap((body) => from(this.finish(claim.id, request, knownHash, status, JSON.stringify(body))).pipe(mergeMap(() => of(body)))),
-          catchError((error: unknown) => from(this.finishWithError(claim.id, request, knownHash, error)).pipe(mergeMap(() => throwError(() => error)))),
+          catchError((error: unknown) =>
+            from(this.finishWithError(claim.id, request, knownHash, error)).pipe(mergeMap(() => throwError(() => error))),
+          ),
         );
       }),
     );
   }
 
-  private async replay(request: FastifyRequest, reply: FastifyReply, record: IdempotencyRecord, knownHash: string | null): Promise<unknown> {
+  private async replay(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    record: IdempotencyRecord,
+    knownHash: string | null,
+  ): Promise<unknown> {
     const requestHash = knownHash ?? requestFingerprint(request, { parts: await readUploadedParts(request) });
     if (requestHash !== record.requestHash) throw new IdempotencyKeyReusedError();
     this.metrics.idempotentReplays.inc();

@@ -35,15 +35,17 @@ export class IdempotencyStore implements OnModuleDestroy {
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = new Date();
       try {
-        const created = await this.transactions.run((manager) => manager.getRepository(IdempotencyRecord).insert({
-          apiKeyId,
-          keyHash,
-          requestHash,
-          responseStatus: null,
-          responseBody: null,
-          createdAt: now,
-          expiresAt: new Date(now.getTime() + runningMs),
-        }));
+        const created = await this.transactions.run((manager) =>
+          manager.getRepository(IdempotencyRecord).insert({
+            apiKeyId,
+            keyHash,
+            requestHash,
+            responseStatus: null,
+            responseBody: null,
+            createdAt: now,
+            expiresAt: new Date(now.getTime() + runningMs),
+          }),
+        );
         return { kind: 'claimed', id: Number(created.identifiers[0].id) };
       } catch (error) {
         const existing = await this.records.findOne({ where: { apiKeyId, keyHash } });
@@ -54,7 +56,9 @@ export class IdempotencyStore implements OnModuleDestroy {
         }
         if (existing.expiresAt.getTime() <= now.getTime()) {
           // Only the one who removes this very row takes the key over.
-          await this.transactions.run((manager) => manager.getRepository(IdempotencyRecord).delete({ id: existing.id, expiresAt: existing.expiresAt }));
+          await this.transactions.run((manager) =>
+            manager.getRepository(IdempotencyRecord).delete({ id: existing.id, expiresAt: existing.expiresAt }),
+          );
           continue;
         }
         return existing.responseStatus === null ? { kind: 'running' } : { kind: 'answered', record: existing };
@@ -78,7 +82,9 @@ export class IdempotencyStore implements OnModuleDestroy {
 
   /** Removes expired answers and abandoned markers; returns how many. */
   async removeExpired(): Promise<number> {
-    const result = await this.transactions.run((manager) => manager.getRepository(IdempotencyRecord).delete({ expiresAt: LessThan(new Date()) }));
+    const result = await this.transactions.run((manager) =>
+      manager.getRepository(IdempotencyRecord).delete({ expiresAt: LessThan(new Date()) }),
+    );
     return result.affected ?? 0;
   }
 

@@ -67,7 +67,9 @@ export function createGracefulShutdown(
 
   const drain = async (signal: NodeJS.Signals): Promise<void> => {
     const started = Date.now();
-    options.logger.log(`Received ${signal}: draining ${inFlight.size} request(s) in flight, at most ${options.graceMs} ms (SHUTDOWN_GRACE_MS).`);
+    options.logger.log(
+      `Received ${signal}: draining ${inFlight.size} request(s) in flight, at most ${options.graceMs} ms (SHUTDOWN_GRACE_MS).`,
+    );
     state.startDraining();
     for (const response of inFlight) {
       if (!response.headersSent) response.setHeader('Connection', 'close');

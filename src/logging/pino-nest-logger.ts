@@ -34,7 +34,12 @@ export class PinoNestLogger implements LoggerService {
     this.write('fatal', message, optional, true);
   }
 
-  private write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', message: unknown, optional: unknown[], withStack = false): void {
+  private write(
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace',
+    message: unknown,
+    optional: unknown[],
+    withStack = false,
+  ): void {
     const logger = requestContext.getStore()?.log ?? this.root;
     if (!logger.isLevelEnabled(level)) return;
     // Nest passes the context (a class name) last, and for errors a stack before it.

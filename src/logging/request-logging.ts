@@ -45,7 +45,10 @@ function finish(
   if (uploadedBytes) metrics.uploadedBytes.inc(uploadedBytes);
   if (!reply.raw.writableFinished) {
     metrics.clientDisconnects.inc({ method: request.method, route });
-    request.log.info({ ...fields, status: reply.raw.headersSent ? reply.raw.statusCode : null, clientDisconnected: true }, 'client disconnected before the answer was complete');
+    request.log.info(
+      { ...fields, status: reply.raw.headersSent ? reply.raw.statusCode : null, clientDisconnected: true },
+      'client disconnected before the answer was complete',
+    );
     return;
   }
   const status = reply.raw.statusCode;

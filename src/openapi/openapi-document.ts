@@ -91,7 +91,9 @@ function documentRawBodies(operation: Operation): void {
 }
 
 function setMaxItems(schemas: Record<string, object>, schemaName: string, property: string, maxItems: number): void {
-  const schema = (schemas[schemaName] as { properties?: Record<string, { type?: string; maxItems?: number }> } | undefined)?.properties?.[property];
+  const schema = (schemas[schemaName] as { properties?: Record<string, { type?: string; maxItems?: number }> } | undefined)?.properties?.[
+    property
+  ];
   if (schema?.type !== 'array') throw new Error(`${schemaName}.${property} is not an array in the OpenAPI document`);
   schema.maxItems = maxItems;
 }

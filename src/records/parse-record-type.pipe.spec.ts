@@ -28,7 +28,9 @@ describe('ParseRecordTypePipe (contact, opportunity or case, case-insensitive)',
       }
       expect(thrown).toBeInstanceOf(InvalidRequestError);
       expect((thrown as InvalidRequestError).status).toBe(400);
-      expect((thrown as InvalidRequestError).extensions.errors).toEqual([{ field: 'entityType', message: expect.stringContaining('contact, opportunity, case') }]);
+      expect((thrown as InvalidRequestError).extensions.errors).toEqual([
+        { field: 'entityType', message: expect.stringContaining('contact, opportunity, case') },
+      ]);
     },
   );
 });

@@ -23,7 +23,13 @@ const company = (overrides: Partial<Contact> = {}): Contact =>
 
 const euro: Currency = { abbreviation: 'EUR', title: 'Euro', symbol: '€', cultureName: 'fr-FR', isConvertable: false, isBasic: true };
 
-const member: EmployeeDto = { Id: 'a1111111-1111-4111-8111-11111111111a', DisplayName: 'Mark Member', Title: null, AvatarSmall: null, ProfileUrl: null };
+const member: EmployeeDto = {
+  Id: 'a1111111-1111-4111-8111-11111111111a',
+  DisplayName: 'Mark Member',
+  Title: null,
+  AvatarSmall: null,
+  ProfileUrl: null,
+};
 
 describe('contactDisplayName', () => {
   it('is "First Last" for a person', () => {

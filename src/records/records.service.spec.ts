@@ -25,7 +25,12 @@ const TENANT = 1;
 const user = (userId: string) => ({ userId, tenantId: TENANT, isAdmin: false });
 const admin = { userId: OTHER, tenantId: TENANT, isAdmin: true };
 
-type Rows = { contacts?: Partial<Contact>[]; opportunities?: Partial<EntityRecord>[]; cases?: Partial<EntityRecord>[]; access?: AccessListEntry[] };
+type Rows = {
+  contacts?: Partial<Contact>[];
+  opportunities?: Partial<EntityRecord>[];
+  cases?: Partial<EntityRecord>[];
+  access?: AccessListEntry[];
+};
 
 /**
  * The service over a real (in-memory SQLite) database holding the given rows, with the
@@ -36,20 +41,39 @@ async function service(data: Rows): Promise<RecordsService> {
   await db.initialize();
   await db.runMigrations();
   const at = '2026-01-01 00:00:00.000';
-  for (const tenant of [TENANT, TENANT + 1]) await db.query('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)', [tenant, `t${tenant}`, at]);
+  for (const tenant of [TENANT, TENANT + 1])
+    await db.query('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)', [tenant, `t${tenant}`, at]);
   for (const userId of [CREATOR, LISTED, OTHER]) {
     await db.query('INSERT INTO users (id, tenant_id, display_name, is_admin) VALUES (?, ?, ?, 0)', [userId, TENANT, userId]);
   }
   for (const contact of data.contacts ?? []) {
-    await db.query('INSERT INTO contacts (id, tenant_id, is_company, share_type, created_at) VALUES (?, ?, 0, ?, ?)', [contact.id, contact.tenantId, contact.shareType, at]);
+    await db.query('INSERT INTO contacts (id, tenant_id, is_company, share_type, created_at) VALUES (?, ?, 0, ?, ?)', [
+      contact.id,
+      contact.tenantId,
+      contact.shareType,
+      at,
+    ]);
   }
-  for (const [table, rows] of [['opportunities', data.opportunities], ['cases', data.cases]] as const) {
+  for (const [table, rows] of [
+    ['opportunities', data.opportunities],
+    ['cases', data.cases],
+  ] as const) {
     for (const row of rows ?? []) {
-      await db.query(`INSERT INTO ${table} (id, tenant_id, title, created_by, created_at) VALUES (?, ?, 'r', ?, ?)`, [row.id, row.tenantId, row.createdBy, at]);
+      await db.query(`INSERT INTO ${table} (id, tenant_id, title, created_by, created_at) VALUES (?, ?, 'r', ?, ?)`, [
+        row.id,
+        row.tenantId,
+        row.createdBy,
+        at,
+      ]);
     }
   }
   for (const entry of data.access ?? []) {
-    await db.query('INSERT INTO access_list_entries (record_type, record_id, user_id, tenant_id) VALUES (?, ?, ?, ?)', [entry.recordType, entry.recordId, entry.userId, entry.tenantId]);
+    await db.query('INSERT INTO access_list_entries (record_type, record_id, user_id, tenant_id) VALUES (?, ?, ?, ?)', [
+      entry.recordType,
+      entry.recordId,
+      entry.userId,
+      entry.tenantId,
+    ]);
   }
   databases.push(db);
   return new RecordsService(
@@ -68,7 +92,12 @@ afterAll(async () => {
   await Promise.all(databases.map((db) => db.destroy()));
 });
 
-const entry = (recordType: RecordType, recordId: number, userId: string): AccessListEntry => ({ recordType, recordId, userId, tenantId: TENANT });
+const entry = (recordType: RecordType, recordId: number, userId: string): AccessListEntry => ({
+  recordType,
+  recordId,
+  userId,
+  tenantId: TENANT,
+});
 
 describe('RecordsService access (service level)', () => {
   describe('a private opportunity (or case): an access list that is not empty', () => {
@@ -81,13 +110,21 @@ describe('RecordsService access (service level)', () => {
       });
     });
 
-    it.each(['opportunity', 'case'] as const)('%s: its creator who is not listed may edit it but not read it, so it is not found', async (type) => {
-      expect(await records.permissionsFor(user(CREATOR), { type, id: 5 })).toEqual({ canRead: false, canEdit: true });
-      await expect(records.findReadable(user(CREATOR), { type, id: 5 })).rejects.toThrow(NotFoundError);
-    });
+    it.each(['opportunity', 'case'] as const)(
+      '%s: its creator who is not listed may edit it but not read it, so it is not found',
+      async (type) => {
+        expect(await records.permissionsFor(user(CREATOR), { type, id: 5 })).toEqual({ canRead: false, canEdit: true });
+        await expect(records.findReadable(user(CREATOR), { type, id: 5 })).rejects.toThrow(NotFoundError);
+      },
+    );
 
     it.each(['opportunity', 'case'] as const)('%s: a listed user reads and edits it', async (type) => {
-      expect(await records.findReadable(user(LISTED), { type, id: 5 })).toEqual({ type, id: 5, tenantId: TENANT, permissions: { canRead: true, canEdit: true } });
+      expect(await records.findReadable(user(LISTED), { type, id: 5 })).toEqual({
+        type,
+        id: 5,
+        tenantId: TENANT,
+        permissions: { canRead: true, canEdit: true },
+      });
     });
 
     it.each(['opportunity', 'case'] as const)('%s: anyone else gets the same 404 as for a missing record', async (type) => {

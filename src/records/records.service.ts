@@ -74,7 +74,10 @@ export class RecordsService {
    * As findReadable, with the record as an event response shows it (the row, its currency, its
    * access list): one query, so that a write can answer without reading the record again.
    */
-  async findReadableSummary(caller: Caller & { tenantId: number }, ref: RecordRef): Promise<{ record: LoadedRecord; summary: RecordSummary }> {
+  async findReadableSummary(
+    caller: Caller & { tenantId: number },
+    ref: RecordRef,
+  ): Promise<{ record: LoadedRecord; summary: RecordSummary }> {
     const summary = await this.loadSummary(caller, ref);
     if (!summary?.permissions.canRead) throw new NotFoundError(`There is no ${ref.type} with id ${ref.id}.`);
     return { record: { ...ref, tenantId: caller.tenantId, permissions: summary.permissions }, summary };
@@ -113,11 +116,17 @@ export class RecordsService {
         (entry) => entry.userId,
       );
     if (ref.type === 'contact') {
-      const contact = await this.contacts.findOne({ where: { id: ref.id, tenantId: caller.tenantId }, select: { id: true, shareType: true } });
+      const contact = await this.contacts.findOne({
+        where: { id: ref.id, tenantId: caller.tenantId },
+        select: { id: true, shareType: true },
+      });
       if (!contact) return null;
       return contactPermissions(caller, { shareType: contact.shareType, accessList: caller.isAdmin ? [] : await accessListOf() });
     }
-    const entity = await this.entityRepository(ref.type).findOne({ where: { id: ref.id, tenantId: caller.tenantId }, select: { id: true, createdBy: true } });
+    const entity = await this.entityRepository(ref.type).findOne({
+      where: { id: ref.id, tenantId: caller.tenantId },
+      select: { id: true, createdBy: true },
+    });
     if (!entity) return null;
     return entityPermissions(caller, { createdBy: entity.createdBy, accessList: caller.isAdmin ? [] : await accessListOf() });
   }

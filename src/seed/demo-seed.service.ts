@@ -63,10 +63,20 @@ export class DemoSeedService {
     const contact = (fields: Omit<Parameters<RecordsService['createContact']>[0], 'tenantId'>) =>
       this.records.createContact({ tenantId: tenant.id, ...fields });
     const contacts = {
-      person: await contact({ person: { firstName: 'Grace', lastName: 'Hopper' }, shareType: ShareType.ReadWrite, accessList: [], currency: 'USD' }),
+      person: await contact({
+        person: { firstName: 'Grace', lastName: 'Hopper' },
+        shareType: ShareType.ReadWrite,
+        accessList: [],
+        currency: 'USD',
+      }),
       company: await contact({ company: { name: 'Acme Corporation' }, shareType: ShareType.ReadWrite, accessList: [], currency: 'EUR' }),
       readOnlyCompany: await contact({ company: { name: 'Globex Industries' }, shareType: ShareType.Read, accessList: [], currency: null }),
-      privatePerson: await contact({ person: { firstName: 'Ada', lastName: 'Lovelace' }, shareType: ShareType.None, accessList: [member], currency: null }),
+      privatePerson: await contact({
+        person: { firstName: 'Ada', lastName: 'Lovelace' },
+        shareType: ShareType.None,
+        accessList: [member],
+        currency: null,
+      }),
     };
     const entity = (type: 'opportunity' | 'case', title: string, accessList: string[]) =>
       this.records.createEntity(type, { tenantId: tenant.id, title, createdBy: admin, accessList });

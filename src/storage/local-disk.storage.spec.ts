@@ -103,7 +103,9 @@ describe('LocalDiskStorage', () => {
     }
     for (let i = 0; i < 100; i++) {
       await expect(storage.write(`race/a${i}`, Readable.from([Buffer.alloc(2048)]), 1024)).rejects.toBeInstanceOf(ContentTooLargeError);
-      await expect(storage.write(`race/b${i}`, Readable.from([Buffer.alloc(6), Buffer.alloc(6)]), 10)).rejects.toBeInstanceOf(ContentTooLargeError);
+      await expect(storage.write(`race/b${i}`, Readable.from([Buffer.alloc(6), Buffer.alloc(6)]), 10)).rejects.toBeInstanceOf(
+        ContentTooLargeError,
+      );
       await expect(storage.write(`race/c${i}`, Readable.from(failing()), 1000)).rejects.toThrow('client went away');
     }
     expect(await filesUnder(root)).toEqual([]);
@@ -136,7 +138,7 @@ describe('LocalDiskStorage', () => {
       await utimes(path, when, when);
     };
 
-    it("lists its own entries last written before the date (contents with their file id, unfinished writes), never anything else", async () => {
+    it('lists its own entries last written before the date (contents with their file id, unfinished writes), never anything else', async () => {
       const uuid = '0b0e3c1a-5f1c-4e2d-9a7b-1234567890ab';
       await writeAged(storageKeyForFile(7, 1234), 60_000);
       await writeAged(`${storageKeyForFile(7, 1235)}.${uuid}.partial`, 60_000);

@@ -134,7 +134,9 @@ export class S3Storage implements FileStorage, OnApplicationShutdown {
           const served = /^bytes (\d+)-(\d+)\//.exec(response.ContentRange ?? '');
           if (!served || Number(served[1]) !== range.start || Number(served[2]) < range.end) {
             body.destroy();
-            throw new Error(`The bucket answered the range ${range.start}-${range.end} with "${response.ContentRange ?? 'no Content-Range'}".`);
+            throw new Error(
+              `The bucket answered the range ${range.start}-${range.end} with "${response.ContentRange ?? 'no Content-Range'}".`,
+            );
           }
           return pipeline(body, firstBytes(range.end - range.start + 1), out);
         },
@@ -189,11 +191,20 @@ export class S3Storage implements FileStorage, OnApplicationShutdown {
       let page;
       try {
         page = await this.client.send(
-          new ListMultipartUploadsCommand({ Bucket: this.config.bucket, Prefix: this.config.prefix || undefined, KeyMarker, UploadIdMarker }),
+          new ListMultipartUploadsCommand({
+            Bucket: this.config.bucket,
+            Prefix: this.config.prefix || undefined,
+            KeyMarker,
+            UploadIdMarker,
+          }),
         );
       } catch (error) {
         // Some peers (s3rver among them) do not list uploads; a bucket lifecycle rule covers them.
-        if ((error as { name?: string }).name === 'NotImplemented' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 501) return;
+        if (
+          (error as { name?: string }).name === 'NotImplemented' ||
+          (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 501
+        )
+          return;
         throw error;
       }
       for (const upload of page.Uploads ?? []) {

@@ -5,5 +5,9 @@ import { HistoryModule } from '../history/history.module.js';
 import { Tenant } from './entities/tenant.entity.js';
 import { TenantsService } from './tenants.service.js';
 
-@Module({ imports: [TypeOrmModule.forFeature([Tenant]), FilesModule, HistoryModule], providers: [TenantsService], exports: [TenantsService] })
+@Module({
+  imports: [TypeOrmModule.forFeature([Tenant]), FilesModule, HistoryModule],
+  providers: [TenantsService],
+  exports: [TenantsService],
+})
 export class TenantsModule {}

@@ -26,7 +26,13 @@ describe('toEmployeeDto', () => {
 
   it('keeps nullable values as null, never missing', () => {
     const dto = toEmployeeDto(user({ title: null, avatarSmall: null, profileUrl: null }));
-    expect(dto).toStrictEqual({ Id: 'a1111111-1111-4111-8111-11111111111a', DisplayName: 'Alice Admin', Title: null, AvatarSmall: null, ProfileUrl: null });
+    expect(dto).toStrictEqual({
+      Id: 'a1111111-1111-4111-8111-11111111111a',
+      DisplayName: 'Alice Admin',
+      Title: null,
+      AvatarSmall: null,
+      ProfileUrl: null,
+    });
   });
 
   it('does not reveal the admin flag or the tenant', () => {

@@ -32,13 +32,21 @@ describe.each(['opportunity', 'case'] as const)('the creator of a private %s who
     const { creator, listed, recordId } = await scene();
 
     const list = await t.http().get(`/api/2.0/crm/${type}/${recordId}/files`).set('Authorization', creator.apiKey);
-    const history = await t.http().get('/api/2.0/crm/history/filter').query({ entityType: type, entityId: recordId }).set('Authorization', creator.apiKey);
+    const history = await t
+      .http()
+      .get('/api/2.0/crm/history/filter')
+      .query({ entityType: type, entityId: recordId })
+      .set('Authorization', creator.apiKey);
 
     expectProblem(list, 404);
     expectProblem(history, 404);
     // The user on the list reads both.
     expect((await t.http().get(`/api/2.0/crm/${type}/${recordId}/files`).set('Authorization', listed.apiKey)).status).toBe(200);
-    const listedHistory = await t.http().get('/api/2.0/crm/history/filter').query({ entityType: type, entityId: recordId }).set('Authorization', listed.apiKey);
+    const listedHistory = await t
+      .http()
+      .get('/api/2.0/crm/history/filter')
+      .query({ entityType: type, entityId: recordId })
+      .set('Authorization', listed.apiKey);
     expect(listedHistory.status).toBe(200);
     expect(listedHistory.body).toHaveLength(1);
   });
@@ -62,7 +70,11 @@ describe.each(['opportunity', 'case'] as const)('the creator of a private %s who
         'Content-Disposition': 'attachment; filename="x.txt"',
       }),
       await postText(t, creator.apiKey, type, recordId, { title: 'x', content: 'y' }),
-      await t.http().post('/api/2.0/crm/history').set('Authorization', creator.apiKey).send({ content: 'x', categoryId: -1, entityType: type, entityId: recordId }),
+      await t
+        .http()
+        .post('/api/2.0/crm/history')
+        .set('Authorization', creator.apiKey)
+        .send({ content: 'x', categoryId: -1, entityType: type, entityId: recordId }),
     ]);
 
     for (const answer of answers) expectProblem(answer, 404);
@@ -73,7 +85,9 @@ describe.each(['opportunity', 'case'] as const)('the creator of a private %s who
   it('cannot delete an event on it, nor download a file linked only to it: 404, and both stay', async () => {
     const { tenant, creator, listed, listedFile, eventId } = await scene();
 
-    const remove = await rows.unchangedBy([tenant.id], () => t.http().delete(`/api/2.0/crm/history/${eventId}`).set('Authorization', creator.apiKey));
+    const remove = await rows.unchangedBy([tenant.id], () =>
+      t.http().delete(`/api/2.0/crm/history/${eventId}`).set('Authorization', creator.apiKey),
+    );
     const download = await t.http().get(`/api/2.0/crm/files/${listedFile}/content`).set('Authorization', creator.apiKey);
 
     expectProblem(remove, 404);

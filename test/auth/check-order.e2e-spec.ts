@@ -28,7 +28,10 @@ describe('401 comes before every other answer', () => {
 
   /** Every route that names a record, on the given type and id, with a body a valid caller could send. */
   const requests = (type: string, id: number, fileId: number) => [
-    { name: `POST /${type}/${id}/files`, send: (key?: string) => withKey(t.http().post(`/api/2.0/crm/${type}/${id}/files`), key).send({ fileids: [fileId] }) },
+    {
+      name: `POST /${type}/${id}/files`,
+      send: (key?: string) => withKey(t.http().post(`/api/2.0/crm/${type}/${id}/files`), key).send({ fileids: [fileId] }),
+    },
     { name: `GET /${type}/${id}/files`, send: (key?: string) => withKey(t.http().get(`/api/2.0/crm/${type}/${id}/files`), key) },
     {
       name: `POST /${type}/${id}/files/upload`,
@@ -107,7 +110,11 @@ describe('401 comes before every other answer', () => {
 
   it('given an unknown key on an existing file and event, the answer is 401 and nothing is deleted', async () => {
     const { tenant, caller, contactId, fileId } = await scene();
-    const attached = await t.http().post(`/api/2.0/crm/contact/${contactId}/files`).set('Authorization', caller.apiKey).send({ fileids: [fileId] });
+    const attached = await t
+      .http()
+      .post(`/api/2.0/crm/contact/${contactId}/files`)
+      .set('Authorization', caller.apiKey)
+      .send({ fileids: [fileId] });
     expect(attached.status).toBe(200);
 
     await expect401(tenant.id, () => t.http().delete(`/api/2.0/crm/history/${attached.body.ID}`).set('Authorization', UNKNOWN_KEY));

@@ -34,7 +34,14 @@ describe.skipIf(!existsSync(CHROMIUM))('Swagger UI, for a first-time visitor', (
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage();
   }, 60_000);
@@ -76,7 +83,11 @@ describe.skipIf(!existsSync(CHROMIUM))('Swagger UI, for a first-time visitor', (
     await response.waitFor();
     await expect(response.locator('.response-col_status').innerText()).resolves.toContain('200');
     const body = await response.locator('.response-col_description pre').first().innerText();
-    expect(JSON.parse(body)).toMatchObject({ Content: 'Files are uploaded', Category: { ID: -2 }, Files: demo.files.member.map((ID) => ({ ID })) });
+    expect(JSON.parse(body)).toMatchObject({
+      Content: 'Files are uploaded',
+      Category: { ID: -2 },
+      Files: demo.files.member.map((ID) => ({ ID })),
+    });
     await response.scrollIntoViewIfNeeded();
     await page.screenshot({ path: SCREENSHOT, fullPage: false });
 
@@ -105,7 +116,9 @@ describe.skipIf(!existsSync(CHROMIUM))('Swagger UI, for a first-time visitor', (
     await upload.locator('button.try-out__btn').click();
     await upload.locator('input[placeholder="entityType"]').fill('contact');
     await upload.locator('input[placeholder="entityid"]').fill(String(demo.contacts.person));
-    await upload.locator('input[type="file"]').setInputFiles({ name: 'minutes.txt', mimeType: 'text/plain', buffer: Buffer.from('Agreed.') });
+    await upload
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'minutes.txt', mimeType: 'text/plain', buffer: Buffer.from('Agreed.') });
     await upload.locator('button.execute').click();
     const uploaded = upload.locator('.live-responses-table .response').first();
     await uploaded.waitFor();

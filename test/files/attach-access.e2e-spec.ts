@@ -48,7 +48,8 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files: access', () => {
     });
 
     for (const type of ['opportunity', 'case'] as const) {
-      const privateOf = (demo: Awaited<ReturnType<typeof f.demo>>[0]) => (type === 'opportunity' ? demo.opportunities.private : demo.cases.private);
+      const privateOf = (demo: Awaited<ReturnType<typeof f.demo>>[0]) =>
+        type === 'opportunity' ? demo.opportunities.private : demo.cases.private;
 
       it(`given a private ${type}, a member on its access list attaches: 200 and one event`, async () => {
         const [demo] = await f.demo();
@@ -85,7 +86,8 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files: access', () => {
       "given another tenant's %s, the answer is 404 with the body of a missing one, and neither tenant gets an event",
       async (type) => {
         const [mine, theirs] = await f.demo();
-        const theirRecord = type === 'contact' ? theirs.contacts.person : type === 'opportunity' ? theirs.opportunities.public : theirs.cases.public;
+        const theirRecord =
+          type === 'contact' ? theirs.contacts.person : type === 'opportunity' ? theirs.opportunities.public : theirs.cases.public;
 
         const response = await rows.unchangedBy([mine.id, theirs.id], () =>
           attach(mine.users.admin.apiKey, type, theirRecord, { fileids: mine.files.admin }),
@@ -144,13 +146,25 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files: access', () => {
 
     it('given every kind of missing file at once, all are listed, in request order, and none of the readable ones', async () => {
       const [mine, theirs] = await f.demo();
-      const fileids = [theirs.files.member[0], mine.files.member[0], NO_SUCH_FILE_B, mine.files.admin[0], mine.files.member[2], NO_SUCH_FILE_A];
+      const fileids = [
+        theirs.files.member[0],
+        mine.files.member[0],
+        NO_SUCH_FILE_B,
+        mine.files.admin[0],
+        mine.files.member[2],
+        NO_SUCH_FILE_A,
+      ];
 
       const response = await rows.unchangedBy([mine.id, theirs.id], () =>
         attach(mine.users.member.apiKey, 'opportunity', mine.opportunities.public, { fileids }),
       );
 
-      expect(expectProblem(response, 404).missingFileIds).toEqual([theirs.files.member[0], NO_SUCH_FILE_B, mine.files.admin[0], NO_SUCH_FILE_A]);
+      expect(expectProblem(response, 404).missingFileIds).toEqual([
+        theirs.files.member[0],
+        NO_SUCH_FILE_B,
+        mine.files.admin[0],
+        NO_SUCH_FILE_A,
+      ]);
     });
 
     it("given an admin's file attached to a public contact, a member can then attach it elsewhere", async () => {
@@ -162,7 +176,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files: access', () => {
       const shared = await attach(demo.users.admin.apiKey, 'contact', demo.contacts.person, { fileids: [adminFile] });
       expect(shared.status).toBe(200);
 
-      const after = await attach(demo.users.member.apiKey, 'contact', demo.contacts.company, { fileids: [adminFile, demo.files.member[0]] });
+      const after = await attach(demo.users.member.apiKey, 'contact', demo.contacts.company, {
+        fileids: [adminFile, demo.files.member[0]],
+      });
       expect(after.status).toBe(200);
       expect(after.body.Files.map((file: { ID: number }) => file.ID)).toEqual([adminFile, demo.files.member[0]]);
       expect(await rows.counts(demo.id)).toEqual({ events: 2, links: 3 });

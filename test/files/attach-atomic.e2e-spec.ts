@@ -12,7 +12,8 @@ import { useTestApp } from '../support/use-test-app.js';
 describe('a failed attach leaves no event and no link', () => {
   const { t, f, rows, attach, attached } = useTestApp();
 
-  const withLinksRefused = <T>(tenantId: number, work: () => PromiseLike<T>) => withInsertsRefused(t.dataSource, 'event_files', tenantId, work);
+  const withLinksRefused = <T>(tenantId: number, work: () => PromiseLike<T>) =>
+    withInsertsRefused(t.dataSource, 'event_files', tenantId, work);
 
   const scene = async () => {
     const tenant = await f.tenant();

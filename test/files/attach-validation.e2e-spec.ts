@@ -8,7 +8,7 @@ import { useTestApp } from '../support/use-test-app.js';
 /** POST /api/2.0/crm/{entityType}/{entityid}/files: what the path and the body must be (400, nothing written). */
 
 describe('POST /api/2.0/crm/{entityType}/{entityid}/files: validation', () => {
-  const { t, f, rows, attach } = useTestApp();
+  const { f, rows, attach } = useTestApp();
 
   describe('validation of the body: 400 with errors, nothing written', () => {
     const cases: { name: string; body: (fileId: number) => object; fields: string[] }[] = [
@@ -58,7 +58,11 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files: validation', () => {
     it('given several invalid fields, errors holds exactly one entry for each', async () => {
       const [demo] = await f.demo();
 
-      const response = await attach(demo.users.member.apiKey, 'contact', demo.contacts.person, { fileids: ['1', 0], entityid: 'x', extra: 1 });
+      const response = await attach(demo.users.member.apiKey, 'contact', demo.contacts.person, {
+        fileids: ['1', 0],
+        entityid: 'x',
+        extra: 1,
+      });
 
       expect(expectInvalidFields(response, 'fileids', 'entityid', 'extra').errors).toHaveLength(3);
     });
@@ -72,7 +76,10 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files: validation', () => {
       const [demo] = await f.demo();
 
       const response = await rows.unchangedBy([demo.id], () =>
-        attach(demo.users.member.apiKey, 'contact', demo.contacts.person, { fileids: [demo.files.member[0]], ...extra(demo.contacts.person) }),
+        attach(demo.users.member.apiKey, 'contact', demo.contacts.person, {
+          fileids: [demo.files.member[0]],
+          ...extra(demo.contacts.person),
+        }),
       );
 
       expectInvalidFields(response, field);

@@ -99,36 +99,39 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files', () => {
       { pathType: 'OPPORTUNITY', type: 'opportunity' },
       { pathType: 'case', type: 'case' },
       { pathType: 'Case', type: 'case' },
-    ] as const)('given a public $type written "$pathType" in the path, the event carries Entity and one row on ($type, id)', async ({ pathType, type }) => {
-      const [demo] = await f.demo();
-      const recordId = type === 'opportunity' ? demo.opportunities.public : demo.cases.public;
-      const fileIds = demo.files.member;
+    ] as const)(
+      'given a public $type written "$pathType" in the path, the event carries Entity and one row on ($type, id)',
+      async ({ pathType, type }) => {
+        const [demo] = await f.demo();
+        const recordId = type === 'opportunity' ? demo.opportunities.public : demo.cases.public;
+        const fileIds = demo.files.member;
 
-      const response = await attach(demo.users.member.apiKey, pathType, recordId, { fileids: fileIds });
+        const response = await attach(demo.users.member.apiKey, pathType, recordId, { fileids: fileIds });
 
-      expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({
-        Contact: null,
-        Entity: { EntityType: type, EntityId: recordId, EntityTitle: type === 'opportunity' ? 'Website redesign' : 'Login problems' },
-        Category: FILES_UPLOADED_CATEGORY,
-        CreateBy: { Id: demo.users.member.id },
-        CanEdit: true,
-      });
-      expect(Object.keys(response.body.Entity).sort()).toEqual(['EntityId', 'EntityTitle', 'EntityType']);
-      expect(response.body.Files.map((file: { ID: number }) => file.ID)).toEqual(fileIds);
-      expect(await rows.events(demo.id)).toEqual([
-        {
-          id: response.body.ID,
-          categoryId: -2,
-          content: 'Files are uploaded',
-          contactId: null,
-          entityType: type,
-          entityId: recordId,
-          createdBy: demo.users.member.id,
-        },
-      ]);
-      expect((await rows.links(demo.id)).map((link) => [link.eventId, link.fileId])).toEqual(fileIds.map((id) => [response.body.ID, id]));
-    });
+        expect(response.status).toBe(200);
+        expect(response.body).toMatchObject({
+          Contact: null,
+          Entity: { EntityType: type, EntityId: recordId, EntityTitle: type === 'opportunity' ? 'Website redesign' : 'Login problems' },
+          Category: FILES_UPLOADED_CATEGORY,
+          CreateBy: { Id: demo.users.member.id },
+          CanEdit: true,
+        });
+        expect(Object.keys(response.body.Entity).sort()).toEqual(['EntityId', 'EntityTitle', 'EntityType']);
+        expect(response.body.Files.map((file: { ID: number }) => file.ID)).toEqual(fileIds);
+        expect(await rows.events(demo.id)).toEqual([
+          {
+            id: response.body.ID,
+            categoryId: -2,
+            content: 'Files are uploaded',
+            contactId: null,
+            entityType: type,
+            entityId: recordId,
+            createdBy: demo.users.member.id,
+          },
+        ]);
+        expect((await rows.links(demo.id)).map((link) => [link.eventId, link.fileId])).toEqual(fileIds.map((id) => [response.body.ID, id]));
+      },
+    );
 
     it('given "CONTACT" in the path, the type is matched ignoring case', async () => {
       const [demo] = await f.demo();
@@ -172,7 +175,15 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files', () => {
       const response = await attach(demo.users.member.apiKey, 'contact', demo.contacts.readOnlyCompany, { fileids: demo.files.member });
 
       expect(response.status).toBe(200);
-      expect(response.body.Contact).toMatchObject({ ShareType: 2, IsPrivate: false, IsShared: true, AccessList: [], CanEdit: false, CanDelete: false, Currency: null });
+      expect(response.body.Contact).toMatchObject({
+        ShareType: 2,
+        IsPrivate: false,
+        IsShared: true,
+        AccessList: [],
+        CanEdit: false,
+        CanDelete: false,
+        Currency: null,
+      });
       expect(response.body.CanEdit).toBe(true);
       expect(await rows.counts(demo.id)).toEqual({ events: 1, links: 3 });
     });

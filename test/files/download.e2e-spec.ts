@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { NO_SUCH_ID } from '../support/constants.js';
 import { expectInvalidFields, expectNoInternals, expectProblem } from '../support/problem.js';
@@ -194,7 +193,12 @@ describe('GET /api/2.0/crm/files/{fileid}/content', () => {
         expect(response.status).toBe(416);
         expect(response.headers['content-range']).toBe('bytes */10');
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json\b/);
-        expect(response.body).toMatchObject({ type: expect.any(String), title: 'Range Not Satisfiable', status: 416, detail: expect.any(String) });
+        expect(response.body).toMatchObject({
+          type: expect.any(String),
+          title: 'Range Not Satisfiable',
+          status: 416,
+          detail: expect.any(String),
+        });
         // A problem answer must not look like the file.
         expect(response.headers['etag']).toBeUndefined();
         expect(response.headers['content-disposition']).toBeUndefined();

@@ -6,7 +6,7 @@ import { useTestApp } from '../support/use-test-app.js';
 /** GET /api/2.0/crm/{entityType}/{entityid}/files: the files of a record. */
 
 describe('GET /{entityType}/{entityid}/files', () => {
-  const { t, f, files, attached } = useTestApp();
+  const { t, f, attached } = useTestApp();
 
   const ids = (body: { ID: number }[]) => body.map((file) => file.ID);
 
@@ -61,19 +61,27 @@ describe('GET /{entityType}/{entityid}/files', () => {
     ]);
   });
 
-  it.each(['opportunity', 'case'] as const)('given a %s, its files are listed, and those of the other record type with the same id are not', async (type) => {
-    const [demo] = await f.demo();
-    const recordId = type === 'opportunity' ? demo.opportunities.public : demo.cases.public;
-    const [m1, m2, m3] = demo.files.member;
-    await attached(demo.users.member.apiKey, type, recordId, [m1, m2]);
-    await attached(demo.users.member.apiKey, type === 'opportunity' ? 'case' : 'opportunity', type === 'opportunity' ? demo.cases.public : demo.opportunities.public, [m3]);
+  it.each(['opportunity', 'case'] as const)(
+    'given a %s, its files are listed, and those of the other record type with the same id are not',
+    async (type) => {
+      const [demo] = await f.demo();
+      const recordId = type === 'opportunity' ? demo.opportunities.public : demo.cases.public;
+      const [m1, m2, m3] = demo.files.member;
+      await attached(demo.users.member.apiKey, type, recordId, [m1, m2]);
+      await attached(
+        demo.users.member.apiKey,
+        type === 'opportunity' ? 'case' : 'opportunity',
+        type === 'opportunity' ? demo.cases.public : demo.opportunities.public,
+        [m3],
+      );
 
-    const response = await list(demo.users.member.apiKey, type.toUpperCase(), recordId);
+      const response = await list(demo.users.member.apiKey, type.toUpperCase(), recordId);
 
-    expect(response.status).toBe(200);
-    expect(response.headers['x-total-count']).toBe('2');
-    expect(ids(response.body)).toEqual([m2, m1]);
-  });
+      expect(response.status).toBe(200);
+      expect(response.headers['x-total-count']).toBe('2');
+      expect(ids(response.body)).toEqual([m2, m1]);
+    },
+  );
 
   it('given a record with no files, the answer is an empty list with X-Total-Count 0', async () => {
     const [demo] = await f.demo();

@@ -5,7 +5,7 @@ import { useTestApp } from '../support/use-test-app.js';
 /** GET /api/2.0/crm/files/root: the root folder of the caller tenant. */
 
 describe('GET /files/root', () => {
-  const { t, f, files } = useTestApp();
+  const { t, f } = useTestApp();
 
   it("given a caller, the answer is a bare JSON integer: the tenant's root folder id", async () => {
     const [demo, other] = await f.demo();
@@ -27,7 +27,11 @@ describe('GET /files/root', () => {
     const contactId = await f.contact(tenant.id);
     const root = await t.http().get('/api/2.0/crm/files/root').set('Authorization', user.apiKey);
 
-    const text = await t.http().post(`/api/2.0/crm/contact/${contactId}/files/text`).set('Authorization', user.apiKey).send({ title: 'T', content: 'x' });
+    const text = await t
+      .http()
+      .post(`/api/2.0/crm/contact/${contactId}/files/text`)
+      .set('Authorization', user.apiKey)
+      .send({ title: 'T', content: 'x' });
 
     expect(JSON.parse(root.text)).toBe(tenant.rootFolderId);
     expect(text.body.FolderId).toBe(JSON.parse(root.text));

@@ -11,7 +11,7 @@ import { useTestApp } from '../support/use-test-app.js';
 /** POST /api/2.0/crm/{entityType}/{entityid}/files/text: a text file made from a title and content. */
 
 describe('POST /{entityType}/{entityid}/files/text', () => {
-  const { t, f, rows, files, attached } = useTestApp();
+  const { t, f, rows, files } = useTestApp();
 
   it('given plain text, a .txt file is made with the content, attached to the record in one event of category -2', async () => {
     const tenant = await f.tenant();
@@ -37,11 +37,23 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
       FolderId: tenant.rootFolderId,
       Version: 1,
     });
-    expect(await files.byId(id)).toMatchObject({ name: 'Call notes.txt', contentType: 'text/plain; charset=utf-8', sha256: sha256(content) });
+    expect(await files.byId(id)).toMatchObject({
+      name: 'Call notes.txt',
+      contentType: 'text/plain; charset=utf-8',
+      sha256: sha256(content),
+    });
     expect((await readStored(t.config.filesDir, t.storageKey(tenant.id, id))).toString('utf8')).toBe(content);
     const events = await rows.events(tenant.id);
     expect(events).toEqual([
-      { id: expect.any(Number), categoryId: -2, content: 'Files are uploaded', contactId, entityType: null, entityId: null, createdBy: user.id },
+      {
+        id: expect.any(Number),
+        categoryId: -2,
+        content: 'Files are uploaded',
+        contactId,
+        entityType: null,
+        entityId: null,
+        createdBy: user.id,
+      },
     ]);
     expect(await rows.links(tenant.id)).toEqual([{ eventId: events[0].id, fileId: id, position: 0 }]);
   });
@@ -86,21 +98,27 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
     { title: `${'c'.repeat(251)}.TXT`, content: 'plain', name: `${'c'.repeat(251)}.TXT` },
     { title: 'd'.repeat(251), content: 'plain', name: `${'d'.repeat(251)}.txt` },
     { title: `${'e'.repeat(250)} ${'f'.repeat(40)}`, content: 'plain', name: `${'e'.repeat(250)}.txt` },
-  ])('given a long title ($title.length characters), the name keeps its extension within 255 characters', async ({ title, content, name }) => {
-    const [demo] = await f.demo();
+  ])(
+    'given a long title ($title.length characters), the name keeps its extension within 255 characters',
+    async ({ title, content, name }) => {
+      const [demo] = await f.demo();
 
-    const response = await postText(t, demo.users.member.apiKey, 'contact', demo.contacts.person, { title, content });
+      const response = await postText(t, demo.users.member.apiKey, 'contact', demo.contacts.person, { title, content });
 
-    expect(response.status).toBe(200);
-    expect(response.body.Name).toBe(name);
-    expect([...response.body.Name].length).toBeLessThanOrEqual(255);
-    expect((await files.byId(response.body.ID))?.name).toBe(name);
-  });
+      expect(response.status).toBe(200);
+      expect(response.body.Name).toBe(name);
+      expect([...response.body.Name].length).toBeLessThanOrEqual(255);
+      expect((await files.byId(response.body.ID))?.name).toBe(name);
+    },
+  );
 
   it('given a title with a directory part, it is cleaned like an upload name', async () => {
     const [demo] = await f.demo();
 
-    const response = await postText(t, demo.users.member.apiKey, 'contact', demo.contacts.person, { title: '../../secret/Plan', content: 'x' });
+    const response = await postText(t, demo.users.member.apiKey, 'contact', demo.contacts.person, {
+      title: '../../secret/Plan',
+      content: 'x',
+    });
 
     expect(response.status).toBe(200);
     expect(response.body.Name).toBe('Plan.txt');
@@ -113,7 +131,15 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
 
     expect(response.status).toBe(200);
     expect(await rows.events(demo.id)).toEqual([
-      { id: expect.any(Number), categoryId: -2, content: 'Files are uploaded', contactId: null, entityType: 'case', entityId: demo.cases.private, createdBy: demo.users.member.id },
+      {
+        id: expect.any(Number),
+        categoryId: -2,
+        content: 'Files are uploaded',
+        contactId: null,
+        entityType: 'case',
+        entityId: demo.cases.private,
+        createdBy: demo.users.member.id,
+      },
     ]);
     expect((await rows.links(demo.id)).map((link) => link.fileId)).toEqual([response.body.ID]);
   });
@@ -150,7 +176,12 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
     const [demo] = await f.demo();
 
     const response = await nothingWrittenBy(demo.id, () =>
-      t.http().post(`/api/2.0/crm/contact/${demo.contacts.person}/files/text`).set('Authorization', demo.users.member.apiKey).set('Content-Type', 'text/plain').send('hello'),
+      t
+        .http()
+        .post(`/api/2.0/crm/contact/${demo.contacts.person}/files/text`)
+        .set('Authorization', demo.users.member.apiKey)
+        .set('Content-Type', 'text/plain')
+        .send('hello'),
     );
 
     expectProblem(response, 415);
@@ -168,7 +199,11 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
       return { tenant, user, contactId };
     };
     const createSmallText = (apiKey: string, id: number, body: unknown) =>
-      small.http().post(`/api/2.0/crm/contact/${id}/files/text`).set('Authorization', apiKey).send(body as object);
+      small
+        .http()
+        .post(`/api/2.0/crm/contact/${id}/files/text`)
+        .set('Authorization', apiKey)
+        .send(body as object);
     /** Checks that no file row, content, event or link came of the request. */
     const nothingWrittenInSmall = async <T>(tenantId: number, request: () => PromiseLike<T>) => {
       const filesBefore = await filesUnder(small.config.filesDir);
@@ -203,7 +238,9 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
     it('given content over MAX_UPLOAD_BYTES on a missing record, the form is judged first: 413', async () => {
       const { tenant, user } = await smallScene();
 
-      const response = await nothingWrittenInSmall(tenant.id, () => createSmallText(user.apiKey, NO_SUCH_ID, { title: 'Too big', content: 'x'.repeat(LIMIT + 1) }));
+      const response = await nothingWrittenInSmall(tenant.id, () =>
+        createSmallText(user.apiKey, NO_SUCH_ID, { title: 'Too big', content: 'x'.repeat(LIMIT + 1) }),
+      );
 
       expectProblem(response, 413);
     });
@@ -216,7 +253,9 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
   ])('given $name, the answer is 404 and no orphan file row or content is left', async ({ type, pick }) => {
     const [demo] = await f.demo();
 
-    const response = await nothingWrittenBy(demo.id, () => postText(t, demo.users.outsider.apiKey, type, pick(demo), { title: 'Sneaky', content: '<p>x</p>' }));
+    const response = await nothingWrittenBy(demo.id, () =>
+      postText(t, demo.users.outsider.apiKey, type, pick(demo), { title: 'Sneaky', content: '<p>x</p>' }),
+    );
 
     expectProblem(response, 404);
   });

@@ -36,7 +36,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: the record, an
       expectProblem(response, 404);
     });
 
-    it('given a private opportunity of the caller\'s tenant, an outsider gets 404 and nothing is stored', async () => {
+    it("given a private opportunity of the caller's tenant, an outsider gets 404 and nothing is stored", async () => {
       const [demo] = await f.demo();
 
       const response = await nothingKeptBy(t, demo.id, () =>
@@ -76,7 +76,11 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: the record, an
 
     it.each([
       { name: 'no Content-Disposition', headers: { 'Content-Type': 'text/plain' }, field: 'Content-Disposition' },
-      { name: 'a filename empty once cleaned', headers: { 'Content-Type': 'text/plain', 'Content-Disposition': 'attachment; filename="../"' }, field: 'Content-Disposition' },
+      {
+        name: 'a filename empty once cleaned',
+        headers: { 'Content-Type': 'text/plain', 'Content-Disposition': 'attachment; filename="../"' },
+        field: 'Content-Disposition',
+      },
       {
         name: 'a Content-Type over 255 characters',
         headers: { 'Content-Type': `text/${'x'.repeat(260)}`, 'Content-Disposition': 'attachment; filename="a.txt"' },
@@ -87,7 +91,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: the record, an
       async ({ headers, field }) => {
         const { tenant, caller } = await contactScene(t, 'Uma Uploader');
 
-        const response = await nothingKeptBy(t, tenant.id, () => uploadRaw(t, caller.apiKey, uploadPath('contact', NO_SUCH_ID, '?attach=true'), 'x', headers));
+        const response = await nothingKeptBy(t, tenant.id, () =>
+          uploadRaw(t, caller.apiKey, uploadPath('contact', NO_SUCH_ID, '?attach=true'), 'x', headers),
+        );
 
         expectInvalidFields(response, field);
       },
@@ -97,7 +103,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: the record, an
       const { tenant, caller } = await contactScene(t, 'Uma Uploader');
 
       const response = await nothingKeptBy(t, tenant.id, () =>
-        uploadMultipart(t, caller.apiKey, uploadPath('contact', NO_SUCH_ID), [{ field: 'file', filename: '', contentType: 'text/plain', content: 'x' }]),
+        uploadMultipart(t, caller.apiKey, uploadPath('contact', NO_SUCH_ID), [
+          { field: 'file', filename: '', contentType: 'text/plain', content: 'x' },
+        ]),
       );
 
       expectProblem(response, 404);
@@ -107,7 +115,12 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: the record, an
       const { tenant, path } = await contactScene(t, 'Uma Uploader');
 
       const response = await nothingKeptBy(t, tenant.id, () =>
-        t.http().post(path()).set('Content-Type', 'text/plain').set('Content-Disposition', 'attachment; filename="a.txt"').send(Buffer.from('x')),
+        t
+          .http()
+          .post(path())
+          .set('Content-Type', 'text/plain')
+          .set('Content-Disposition', 'attachment; filename="a.txt"')
+          .send(Buffer.from('x')),
       );
 
       expectProblem(response, 401);
@@ -141,7 +154,15 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: the record, an
       expect(stored.map((row) => row.name)).toEqual(['one.txt', 'two.txt', 'three.txt']);
       const events = await rows.events(tenant.id);
       expect(events).toEqual([
-        { id: expect.any(Number), categoryId: -2, content: 'Files are uploaded', contactId, entityType: null, entityId: null, createdBy: caller.id },
+        {
+          id: expect.any(Number),
+          categoryId: -2,
+          content: 'Files are uploaded',
+          contactId,
+          entityType: null,
+          entityId: null,
+          createdBy: caller.id,
+        },
       ]);
       expect(await rows.links(tenant.id)).toEqual(stored.map((row, position) => ({ eventId: events[0].id, fileId: row.id, position })));
     });
@@ -185,7 +206,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: the record, an
       const { tenant, caller, path } = await contactScene(t, 'Uma Uploader');
 
       const response = await nothingKeptBy(t, tenant.id, () =>
-        uploadMultipart(t, caller.apiKey, path(`?attach=${value}`), [{ field: 'file', filename: 'a.txt', contentType: 'text/plain', content: 'x' }]),
+        uploadMultipart(t, caller.apiKey, path(`?attach=${value}`), [
+          { field: 'file', filename: 'a.txt', contentType: 'text/plain', content: 'x' },
+        ]),
       );
 
       expectInvalidFields(response, 'attach');

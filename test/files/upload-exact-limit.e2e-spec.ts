@@ -23,7 +23,10 @@ describe('MAX_UPLOAD_BYTES is exact', () => {
   };
 
   const raw = (apiKey: string, path: string, content: Buffer) =>
-    uploadRaw(t, apiKey, path, content, { 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="edge.bin"' });
+    uploadRaw(t, apiKey, path, content, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': 'attachment; filename="edge.bin"',
+    });
   const multipart = (apiKey: string, path: string, content: Buffer) =>
     uploadMultipart(t, apiKey, path, [{ field: 'file', filename: 'edge.bin', contentType: 'application/octet-stream', content }]);
 

@@ -9,7 +9,7 @@ import { useTestApp } from '../support/use-test-app.js';
 /** MAX_UPLOAD_BYTES, MAX_FILE_IDS with ?attach=true, and concurrent uploads. */
 
 describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: limits and concurrency', () => {
-  const { t, f, rows, files } = useTestApp();
+  const { t, rows, files } = useTestApp();
 
   describe('MAX_UPLOAD_BYTES', () => {
     const LIMIT = 1024;
@@ -42,7 +42,10 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: limits and con
 
       expectProblem(response, 413);
       const left = await filesUnder(small.config.filesDir);
-      expect(left.filter((entry) => entry.startsWith('staging') || entry.endsWith('.partial')), 'no staging or partial file is left').toEqual([]);
+      expect(
+        left.filter((entry) => entry.startsWith('staging') || entry.endsWith('.partial')),
+        'no staging or partial file is left',
+      ).toEqual([]);
     });
 
     it('given a raw file whose Content-Length is over the limit on a missing record, the headers are judged first: 413', async () => {
@@ -62,7 +65,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: limits and con
       const { tenant, caller } = await smallScene();
 
       const response = await nothingKeptBy(small, tenant.id, () =>
-        uploadMultipart(small, caller.apiKey, uploadPath('contact', NO_SUCH_ID), [{ field: 'file', filename: 'big.bin', content: Buffer.alloc(LIMIT + 1, 1) }]),
+        uploadMultipart(small, caller.apiKey, uploadPath('contact', NO_SUCH_ID), [
+          { field: 'file', filename: 'big.bin', content: Buffer.alloc(LIMIT + 1, 1) },
+        ]),
       );
 
       expectProblem(response, 404);
@@ -72,7 +77,13 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: limits and con
       const { tenant, caller, path } = await smallScene();
 
       const status = await nothingKeptBy(small, tenant.id, () =>
-        uploadChunked(small, caller.apiKey, path(), 'streamed.bin', [0, 1, 2, 3].map((i) => Buffer.alloc(512, i))),
+        uploadChunked(
+          small,
+          caller.apiKey,
+          path(),
+          'streamed.bin',
+          [0, 1, 2, 3].map((i) => Buffer.alloc(512, i)),
+        ),
       );
 
       expect(status).toBe(413);
@@ -108,7 +119,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: limits and con
     it('given a multipart file of exactly the limit, it is accepted', async () => {
       const { caller, path } = await smallScene();
 
-      const response = await uploadMultipart(small, caller.apiKey, path(), [{ field: 'file', filename: 'exact.bin', content: Buffer.alloc(LIMIT, 1) }]);
+      const response = await uploadMultipart(small, caller.apiKey, path(), [
+        { field: 'file', filename: 'exact.bin', content: Buffer.alloc(LIMIT, 1) },
+      ]);
 
       expect(response.status).toBe(200);
       expect(response.body.ContentLength).toBe(LIMIT);
@@ -121,7 +134,12 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: limits and con
 
     const fewScene = () => contactScene(few);
     const parts = (count: number): MultipartPart[] =>
-      Array.from({ length: count }, (_, i) => ({ field: `f${i}`, filename: `part-${i}.txt`, contentType: 'text/plain', content: String(i) }));
+      Array.from({ length: count }, (_, i) => ({
+        field: `f${i}`,
+        filename: `part-${i}.txt`,
+        contentType: 'text/plain',
+        content: String(i),
+      }));
 
     it('given attach=true and more file parts than MAX_FILE_IDS, the answer is 400 naming MAX_FILE_IDS and nothing is kept', async () => {
       const { tenant, caller, path } = await fewScene();
@@ -160,7 +178,11 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: limits and con
       const names = Array.from({ length: 12 }, (_, i) => `parallel-${i}.txt`);
 
       const responses = await Promise.all(
-        names.map((name) => uploadMultipart(t, caller.apiKey, path('?attach=true'), [{ field: 'file', filename: name, contentType: 'text/plain', content: name }])),
+        names.map((name) =>
+          uploadMultipart(t, caller.apiKey, path('?attach=true'), [
+            { field: 'file', filename: name, contentType: 'text/plain', content: name },
+          ]),
+        ),
       );
 
       expect(responses.map((response) => response.status)).toEqual(names.map(() => 200));

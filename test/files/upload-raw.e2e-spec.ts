@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { storageKeyForFile } from '../../src/storage/file-storage.js';
 import { STORAGE_KEY } from '../support/constants.js';
 import { expectInvalidFields, expectProblem } from '../support/problem.js';
 import { filesUnder, readStored, sha256 } from '../support/stored-files.js';
@@ -23,8 +22,18 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
       });
 
       expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({ Name: 'contract.pdf', ContentType: 'application/pdf', ContentLength: content.length, FolderId: tenant.rootFolderId });
-      expect(await files.byId(response.body.ID)).toMatchObject({ name: 'contract.pdf', contentType: 'application/pdf', contentLength: content.length, sha256: sha256(content) });
+      expect(response.body).toMatchObject({
+        Name: 'contract.pdf',
+        ContentType: 'application/pdf',
+        ContentLength: content.length,
+        FolderId: tenant.rootFolderId,
+      });
+      expect(await files.byId(response.body.ID)).toMatchObject({
+        name: 'contract.pdf',
+        contentType: 'application/pdf',
+        contentLength: content.length,
+        sha256: sha256(content),
+      });
       expect(await readStored(t.config.filesDir, t.storageKey(tenant.id, response.body.ID))).toEqual(content);
     });
 
@@ -87,7 +96,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
     it('given no Content-Type, the file is application/octet-stream', async () => {
       const { caller, path } = await contactScene(t, 'Uma Uploader');
 
-      const response = await uploadRaw(t, caller.apiKey, path(), Buffer.from([0, 1, 2]), { 'Content-Disposition': 'attachment; filename="blob"' });
+      const response = await uploadRaw(t, caller.apiKey, path(), Buffer.from([0, 1, 2]), {
+        'Content-Disposition': 'attachment; filename="blob"',
+      });
 
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ Name: 'blob', ContentType: 'application/octet-stream', ContentLength: 3 });
@@ -111,8 +122,14 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
       { name: 'no Content-Disposition', headers: { 'Content-Type': 'text/plain' } },
       { name: 'Content-Disposition without a filename', headers: { 'Content-Type': 'text/plain', 'Content-Disposition': 'attachment' } },
       { name: 'an empty filename', headers: { 'Content-Type': 'text/plain', 'Content-Disposition': 'attachment; filename=""' } },
-      { name: 'a filename that is only a directory', headers: { 'Content-Type': 'text/plain', 'Content-Disposition': 'attachment; filename="../../"' } },
-      { name: 'a filename of control characters', headers: { 'Content-Type': 'text/plain', 'Content-Disposition': "attachment; filename*=UTF-8''%01%02%7F" } },
+      {
+        name: 'a filename that is only a directory',
+        headers: { 'Content-Type': 'text/plain', 'Content-Disposition': 'attachment; filename="../../"' },
+      },
+      {
+        name: 'a filename of control characters',
+        headers: { 'Content-Type': 'text/plain', 'Content-Disposition': "attachment; filename*=UTF-8''%01%02%7F" },
+      },
     ] as { name: string; headers: Record<string, string> }[])('given $name, the answer is 400 and nothing is kept', async ({ headers }) => {
       const { tenant, caller, path } = await contactScene(t, 'Uma Uploader');
 
@@ -126,7 +143,10 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
       const contentType = `application/x-${'a'.repeat(241)}`;
       expect(contentType).toHaveLength(255);
 
-      const response = await uploadRaw(t, caller.apiKey, path(), 'x', { 'Content-Type': contentType, 'Content-Disposition': 'attachment; filename="long-type.bin"' });
+      const response = await uploadRaw(t, caller.apiKey, path(), 'x', {
+        'Content-Type': contentType,
+        'Content-Disposition': 'attachment; filename="long-type.bin"',
+      });
 
       expect(response.status).toBe(200);
       expect(response.body.ContentType).toBe(contentType);
@@ -176,7 +196,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
       const { caller, path } = await contactScene(t, 'Uma Uploader');
       const long = `${'é'.repeat(300)}.txt`;
 
-      const response = await uploadMultipart(t, caller.apiKey, path(), [{ field: 'file', filename: long, contentType: 'text/plain', content: 'x' }]);
+      const response = await uploadMultipart(t, caller.apiKey, path(), [
+        { field: 'file', filename: long, contentType: 'text/plain', content: 'x' },
+      ]);
 
       expect(response.status).toBe(200);
       expect(response.body.Name).toBe('é'.repeat(255));
@@ -190,7 +212,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: raw body, file
 
       const ids: number[] = [];
       for (const name of names) {
-        const response = await uploadMultipart(t, caller.apiKey, path(), [{ field: 'file', filename: name, contentType: 'text/plain', content: name }]);
+        const response = await uploadMultipart(t, caller.apiKey, path(), [
+          { field: 'file', filename: name, contentType: 'text/plain', content: name },
+        ]);
         expect(response.status).toBe(200);
         ids.push(response.body.ID);
       }

@@ -78,10 +78,12 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: multipart/form
     });
 
     it('given a UTF-8 file name with non-ASCII characters, the name survives unchanged in the answer and the row', async () => {
-      const { tenant, caller, path } = await contactScene(t, 'Uma Uploader');
+      const { caller, path } = await contactScene(t, 'Uma Uploader');
       const name = 'Отчёт – café 日本語 😀.txt';
 
-      const response = await uploadMultipart(t, caller.apiKey, path(), [{ field: 'file', filename: name, contentType: 'text/plain', content: 'x' }]);
+      const response = await uploadMultipart(t, caller.apiKey, path(), [
+        { field: 'file', filename: name, contentType: 'text/plain', content: 'x' },
+      ]);
 
       expect(response.status).toBe(200);
       expect(response.body.Name).toBe(name);
@@ -114,7 +116,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: multipart/form
     it('given an empty file part, an empty file is stored with size 0 and the SHA-256 of nothing', async () => {
       const { tenant, caller, path } = await contactScene(t, 'Uma Uploader');
 
-      const response = await uploadMultipart(t, caller.apiKey, path(), [{ field: 'file', filename: 'empty.txt', contentType: 'text/plain', content: '' }]);
+      const response = await uploadMultipart(t, caller.apiKey, path(), [
+        { field: 'file', filename: 'empty.txt', contentType: 'text/plain', content: '' },
+      ]);
 
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ Name: 'empty.txt', ContentLength: 0 });
@@ -145,15 +149,18 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: multipart/form
       expectProblem(response, 400);
     });
 
-    it.each(['../', '..', 'folder/', '\u0001\u0002', '   '])('given a file name %j, empty once cleaned, the answer is 400 and nothing is kept', async (filename) => {
-      const { tenant, caller, path } = await contactScene(t, 'Uma Uploader');
+    it.each(['../', '..', 'folder/', '\u0001\u0002', '   '])(
+      'given a file name %j, empty once cleaned, the answer is 400 and nothing is kept',
+      async (filename) => {
+        const { tenant, caller, path } = await contactScene(t, 'Uma Uploader');
 
-      const response = await nothingKeptBy(t, tenant.id, () =>
-        uploadMultipart(t, caller.apiKey, path(), [{ field: 'file', filename, contentType: 'text/plain', content: 'x' }]),
-      );
+        const response = await nothingKeptBy(t, tenant.id, () =>
+          uploadMultipart(t, caller.apiKey, path(), [{ field: 'file', filename, contentType: 'text/plain', content: 'x' }]),
+        );
 
-      expectProblem(response, 400);
-    });
+        expectProblem(response, 400);
+      },
+    );
 
     it('given a file part whose Content-Type is longer than 255 characters, the answer is 400 naming the part and nothing is kept', async () => {
       const { tenant, caller, path } = await contactScene(t, 'Uma Uploader');
@@ -171,7 +178,9 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: multipart/form
 
     it('given a malformed multipart body (no closing boundary), the answer is 400 and nothing is kept', async () => {
       const { tenant, caller, path } = await contactScene(t, 'Uma Uploader');
-      const { body, contentType } = multipartBody([{ field: 'file', filename: 'cut.txt', contentType: 'text/plain', content: 'x'.repeat(100) }]);
+      const { body, contentType } = multipartBody([
+        { field: 'file', filename: 'cut.txt', contentType: 'text/plain', content: 'x'.repeat(100) },
+      ]);
       const cut = body.subarray(0, body.length - 30);
 
       const response = await nothingKeptBy(t, tenant.id, () =>

@@ -8,8 +8,8 @@ import { useTestApp } from '../support/use-test-app.js';
 /** GET /api/2.0/crm/history/filter: the criteria that narrow the events. */
 
 describe('GET /history/filter: categoryId, createBy, fromDate and toDate', () => {
-  const { t, f, files } = useTestApp();
-  const { post, filter, categoryIds, event, eventOnEveryRecord } = historyApi(t);
+  const { t, f } = useTestApp();
+  const { filter, categoryIds, event, eventOnEveryRecord } = historyApi(t);
 
   describe('categoryId, createBy, fromDate and toDate', () => {
     it('given categoryId, only events of that category are listed, system categories included', async () => {
@@ -18,7 +18,11 @@ describe('GET /history/filter: categoryId, createBy, fromDate and toDate', () =>
       const key = demo.users.member.apiKey;
       const note = await event(key, { contactId: demo.contacts.person, categoryId: Note, content: 'note' });
       const email = await event(key, { contactId: demo.contacts.person, categoryId: Email, content: 'email' });
-      const attached = await t.http().post(`/api/2.0/crm/contact/${demo.contacts.person}/files`).set('Authorization', key).send({ fileids: demo.files.member });
+      const attached = await t
+        .http()
+        .post(`/api/2.0/crm/contact/${demo.contacts.person}/files`)
+        .set('Authorization', key)
+        .send({ fileids: demo.files.member });
 
       const notes = await filter(key, { categoryId: Note });
       const emails = await filter(key, { categoryId: Email });
@@ -88,15 +92,33 @@ describe('GET /history/filter: categoryId, createBy, fromDate and toDate', () =>
       it('given the first and last days there are, 1000-01-01 and 9999-12-31, every event between them is listed', async () => {
         const { demo, ids, list } = await scene();
         const { Note } = await categoryIds(demo.users.admin.apiKey);
-        const first = await event(demo.users.admin.apiKey, { contactId: demo.contacts.person, categoryId: Note, content: 'first', created: '1000-01-01T00:00:00Z' });
-        const last = await event(demo.users.admin.apiKey, { contactId: demo.contacts.person, categoryId: Note, content: 'last', created: '9999-12-31T23:59:59.999Z' });
+        const first = await event(demo.users.admin.apiKey, {
+          contactId: demo.contacts.person,
+          categoryId: Note,
+          content: 'first',
+          created: '1000-01-01T00:00:00Z',
+        });
+        const last = await event(demo.users.admin.apiKey, {
+          contactId: demo.contacts.person,
+          categoryId: Note,
+          content: 'last',
+          created: '9999-12-31T23:59:59.999Z',
+        });
 
         const both = await list({ fromDate: '1000-01-01', toDate: '9999-12-31' });
         const lastDay = await list({ fromDate: '9999-12-31', toDate: '9999-12-31' });
         const firstDay = await list({ toDate: '1000-01-01' });
 
         expect(both.headers['x-total-count']).toBe('7');
-        expect(eventIds(both.body)).toEqual([last.ID, ids.dayAfterFirstMs, ids.lastMs, ids.byOffset, ids.firstMs, ids.dayBeforeLastMs, first.ID]);
+        expect(eventIds(both.body)).toEqual([
+          last.ID,
+          ids.dayAfterFirstMs,
+          ids.lastMs,
+          ids.byOffset,
+          ids.firstMs,
+          ids.dayBeforeLastMs,
+          first.ID,
+        ]);
         expect(eventIds(lastDay.body)).toEqual([last.ID]);
         expect(eventIds(firstDay.body)).toEqual([first.ID]);
       });

@@ -6,7 +6,7 @@ import { useTestApp } from '../support/use-test-app.js';
 /** GET /api/2.0/crm/history/filter: sorting and paging. */
 
 describe('GET /history/filter: sorting and paging', () => {
-  const { t, f, files } = useTestApp();
+  const { t, f } = useTestApp();
   const { filter, categoryIds, event } = historyApi(t);
 
   describe('sorting', () => {
@@ -41,24 +41,28 @@ describe('GET /history/filter: sorting and paging', () => {
       { sortBy: 'category', ascending: ['e2', 'e4', 'e3', 'e1'], descending: ['e1', 'e3', 'e4', 'e2'] },
       { sortBy: 'content', ascending: ['e2', 'e3', 'e1', 'e4'], descending: ['e4', 'e1', 'e3', 'e2'] },
       { sortBy: 'id', ascending: ['e1', 'e2', 'e3', 'e4'], descending: ['e4', 'e3', 'e2', 'e1'] },
-    ] as const)('given sortBy=$sortBy, the default is ascending and sortOrder=descending reverses it', async ({ sortBy, ascending, descending }) => {
-      const scenario = await scene();
-      const named = (keys: readonly ('e1' | 'e2' | 'e3' | 'e4')[]) => keys.map((key) => scenario[key]);
+    ] as const)(
+      'given sortBy=$sortBy, the default is ascending and sortOrder=descending reverses it',
+      async ({ sortBy, ascending, descending }) => {
+        const scenario = await scene();
+        const named = (keys: readonly ('e1' | 'e2' | 'e3' | 'e4')[]) => keys.map((key) => scenario[key]);
 
-      const byDefault = await scenario.list({ sortBy });
-      const explicit = await scenario.list({ sortBy, sortOrder: 'ascending' });
-      const reversed = await scenario.list({ sortBy, sortOrder: 'descending' });
+        const byDefault = await scenario.list({ sortBy });
+        const explicit = await scenario.list({ sortBy, sortOrder: 'ascending' });
+        const reversed = await scenario.list({ sortBy, sortOrder: 'descending' });
 
-      expect(eventIds(byDefault.body)).toEqual(named(ascending));
-      expect(eventIds(explicit.body)).toEqual(named(ascending));
-      expect(eventIds(reversed.body)).toEqual(named(descending));
-      expect(reversed.headers['x-total-count']).toBe('4');
-    });
+        expect(eventIds(byDefault.body)).toEqual(named(ascending));
+        expect(eventIds(explicit.body)).toEqual(named(ascending));
+        expect(eventIds(reversed.body)).toEqual(named(descending));
+        expect(reversed.headers['x-total-count']).toBe('4');
+      },
+    );
 
     it('given several events created at the same instant, ties are broken by id descending, whichever the order', async () => {
       const [demo] = await f.demo();
       const { Note } = await categoryIds(demo.users.admin.apiKey);
-      const at = async (created: string) => (await event(demo.users.admin.apiKey, { contactId: demo.contacts.person, categoryId: Note, content: 'same', created })).ID;
+      const at = async (created: string) =>
+        (await event(demo.users.admin.apiKey, { contactId: demo.contacts.person, categoryId: Note, content: 'same', created })).ID;
       const earlier = await at('2026-06-01T09:59:59.999Z');
       const a = await at('2026-06-01T10:00:00Z');
       const b = await at('2026-06-01T10:00:00.000Z');
@@ -90,7 +94,17 @@ describe('GET /history/filter: sorting and paging', () => {
       const [demo] = await f.demo();
       const { Note } = await categoryIds(demo.users.admin.apiKey);
       const ids: number[] = [];
-      for (let i = 0; i < 7; i++) ids.push((await event(demo.users.member.apiKey, { contactId: demo.contacts.person, categoryId: Note, content: `n${i}`, created: `2026-02-0${i + 1}T00:00:00Z` })).ID);
+      for (let i = 0; i < 7; i++)
+        ids.push(
+          (
+            await event(demo.users.member.apiKey, {
+              contactId: demo.contacts.person,
+              categoryId: Note,
+              content: `n${i}`,
+              created: `2026-02-0${i + 1}T00:00:00Z`,
+            })
+          ).ID,
+        );
       const newestFirst = [...ids].reverse();
 
       const first = await filter(demo.users.member.apiKey, { count: 3 });
@@ -107,13 +121,16 @@ describe('GET /history/filter: sorting and paging', () => {
       expect(beyond.body).toEqual([]);
     });
 
-    it.each(['count=0', 'count=1001', 'startIndex=-1', 'count=abc', 'startIndex=x'])('given the paging %s, the answer is 400', async (query) => {
-      const [demo] = await f.demo();
+    it.each(['count=0', 'count=1001', 'startIndex=-1', 'count=abc', 'startIndex=x'])(
+      'given the paging %s, the answer is 400',
+      async (query) => {
+        const [demo] = await f.demo();
 
-      const response = await t.http().get(`/api/2.0/crm/history/filter?${query}`).set('Authorization', demo.users.admin.apiKey);
+        const response = await t.http().get(`/api/2.0/crm/history/filter?${query}`).set('Authorization', demo.users.admin.apiKey);
 
-      expectInvalidFields(response, query.split('=')[0]);
-    });
+        expectInvalidFields(response, query.split('=')[0]);
+      },
+    );
 
     it('given a page of 5 and a page of 50 events with files on several records and creators, both take the same number of SQL statements', async () => {
       const [demo] = await f.demo();

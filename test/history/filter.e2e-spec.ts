@@ -7,7 +7,7 @@ import { useTestApp } from '../support/use-test-app.js';
 /** GET /api/2.0/crm/history/filter: only readable events, and the events of one record. */
 
 describe('GET /history/filter: readable events, entityType and entityId', () => {
-  const { t, f, files } = useTestApp();
+  const { t, f } = useTestApp();
   const { filter, categoryIds, event, eventOnEveryRecord } = historyApi(t);
 
   describe('only readable events', () => {
@@ -24,7 +24,7 @@ describe('GET /history/filter: readable events, entityType and entityId', () => 
       expect(eventIds(response.body)).toEqual(visible);
     });
 
-    it('given events on every record, the member on the access lists and the admin see all eight, and only their own tenant\'s', async () => {
+    it("given events on every record, the member on the access lists and the admin see all eight, and only their own tenant's", async () => {
       const [demo, other] = await f.demo();
       const ids = await eventOnEveryRecord(demo);
       await eventOnEveryRecord(other);
@@ -73,7 +73,13 @@ describe('GET /history/filter: readable events, entityType and entityId', () => 
       expect(response.body).toStrictEqual([
         {
           ID: posted.ID,
-          CreateBy: { Id: demo.users.admin.id, DisplayName: 'Alice Admin', Title: 'CRM administrator', AvatarSmall: null, ProfileUrl: null },
+          CreateBy: {
+            Id: demo.users.admin.id,
+            DisplayName: 'Alice Admin',
+            Title: 'CRM administrator',
+            AvatarSmall: null,
+            ProfileUrl: null,
+          },
           Created: '2026-04-01T08:30:00.000Z',
           Content: 'Called about the redesign',
           Category: { ID: Call, Title: 'Call', Description: null, Color: null, ImagePath: null, SortOrder: 2 },
@@ -136,7 +142,12 @@ describe('GET /history/filter: readable events, entityType and entityId', () => 
     });
 
     it.each([
-      { name: "the outsider and the member's private contact", role: 'outsider', type: 'contact', pick: (d: Demo) => d.contacts.privatePerson },
+      {
+        name: "the outsider and the member's private contact",
+        role: 'outsider',
+        type: 'contact',
+        pick: (d: Demo) => d.contacts.privatePerson,
+      },
       { name: 'the outsider and a private case', role: 'outsider', type: 'case', pick: (d: Demo) => d.cases.private },
       { name: 'a missing opportunity', role: 'admin', type: 'opportunity', pick: () => NO_SUCH_ID },
     ] as const)('given $name, the answer is 404', async ({ role, type, pick }) => {

@@ -94,7 +94,12 @@ describe('every operation, against generated and mutated requests', () => {
     if (request.mustFail) expect(response.status, what).toBeGreaterThanOrEqual(400);
     if (response.status >= 400) {
       expect(response.headers['content-type'], what).toMatch(/^application\/problem\+json/);
-      expect(response.body, what).toMatchObject({ status: response.status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+      expect(response.body, what).toMatchObject({
+        status: response.status,
+        type: expect.any(String),
+        title: expect.any(String),
+        detail: expect.any(String),
+      });
       expect(await snapshot(), `${what} changed something`).toEqual(before);
     }
   };
@@ -116,7 +121,9 @@ describe('every operation, against generated and mutated requests', () => {
 
   forEachOperation('the same requests with one rule broken', async (operation) => {
     await fc.assert(
-      fc.asyncProperty(requestFor(operation, document, pool, apiKey), mutationsOf(operation), (request, mutate) => check(mutate(request), operation)),
+      fc.asyncProperty(requestFor(operation, document, pool, apiKey), mutationsOf(operation), (request, mutate) =>
+        check(mutate(request), operation),
+      ),
       { numRuns: RUNS, ...seed },
     );
   });

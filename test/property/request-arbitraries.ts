@@ -70,7 +70,8 @@ export function valueFor(schema: Schema, document: OpenAPIObject, pool: IdPool, 
   }
   const alternatives = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
   if (alternatives) return fc.oneof(...alternatives.map((alternative) => valueFor(alternative, document, pool, depth + 1)));
-  if (schema.nullable === true && Array.isArray(schema.enum) && schema.enum.length === 1 && schema.enum[0] === null) return fc.constant(null);
+  if (schema.nullable === true && Array.isArray(schema.enum) && schema.enum.length === 1 && schema.enum[0] === null)
+    return fc.constant(null);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
   switch (schema.type) {
     case 'integer': {
@@ -95,7 +96,9 @@ export function valueFor(schema: Schema, document: OpenAPIObject, pool: IdPool, 
     default: {
       const properties = (schema.properties ?? {}) as Record<string, Schema>;
       if (depth > 4 || Object.keys(properties).length === 0) return fc.constant({});
-      const model = Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, valueFor(property, document, pool, depth + 1)]));
+      const model = Object.fromEntries(
+        Object.entries(properties).map(([key, property]) => [key, valueFor(property, document, pool, depth + 1)]),
+      );
       return fc.record(model, { requiredKeys: (schema.required as string[] | undefined) ?? [] });
     }
   }
@@ -106,7 +109,8 @@ function stringFor(schema: Schema): fc.Arbitrary<string> {
   const minDate = new Date('1000-01-01T00:00:00Z');
   const maxDate = new Date('9999-12-31T23:59:59Z');
   if (schema.format === 'date-time') return fc.date({ min: minDate, max: maxDate, noInvalidDate: true }).map((date) => date.toISOString());
-  if (schema.format === 'date') return fc.date({ min: minDate, max: maxDate, noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10));
+  if (schema.format === 'date')
+    return fc.date({ min: minDate, max: maxDate, noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10));
   if (schema.format === 'uuid') return fc.uuid();
   const minLength = typeof schema.minLength === 'number' ? schema.minLength : 0;
   const maxLength = Math.max(minLength, Math.min(typeof schema.maxLength === 'number' ? schema.maxLength : MAX_STRING, MAX_STRING));
@@ -114,12 +118,17 @@ function stringFor(schema: Schema): fc.Arbitrary<string> {
   return fc.oneof(
     fc.string({ minLength, maxLength, unit: 'grapheme' }),
     fc.string({ minLength, maxLength, unit: 'binary' }),
-    fc.constantFrom('<p>x</p>', '../../etc/passwd', 'a\u202Egpj.exe', ' ', '\u0000', '%00', "x'; DROP TABLE files; --").filter((text) => text.length >= minLength),
+    fc
+      .constantFrom('<p>x</p>', '../../etc/passwd', 'a\u202Egpj.exe', ' ', '\u0000', '%00', "x'; DROP TABLE files; --")
+      .filter((text) => text.length >= minLength),
   );
 }
 
 /** A header value a client can send: printable ASCII. */
-const headerText = fc.string({ maxLength: MAX_STRING, unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)) });
+const headerText = fc.string({
+  maxLength: MAX_STRING,
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+});
 
 /** Values for the documented headers that have a form of their own. */
 function headerFor(name: string): fc.Arbitrary<string> {
@@ -159,7 +168,12 @@ function multipartFor(): fc.Arbitrary<{ contentType: string; body: Buffer }> {
     const boundary = 'property-boundary-7d3f';
     const chunks: Buffer[] = [];
     for (const p of parts) {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.field}"; filename="${p.filename}"\r\nContent-Type: ${p.contentType}\r\n\r\n`, 'utf8'));
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${p.field}"; filename="${p.filename}"\r\nContent-Type: ${p.contentType}\r\n\r\n`,
+          'utf8',
+        ),
+      );
       chunks.push(Buffer.from(p.content), Buffer.from('\r\n'));
     }
     chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -175,7 +189,11 @@ export function requestFor(operation: Operation, document: OpenAPIObject, pool: 
   ) as fc.Arbitrary<Record<string, string>>;
   const query = fc.record(
     Object.fromEntries(of('query').map((p) => [p.name, valueFor(p.schema ?? { type: 'string' }, document, pool).map(String)])),
-    { requiredKeys: of('query').filter((p) => p.required).map((p) => p.name) },
+    {
+      requiredKeys: of('query')
+        .filter((p) => p.required)
+        .map((p) => p.name),
+    },
   ) as fc.Arbitrary<Record<string, string>>;
   const headers = fc.record(Object.fromEntries(of('header').map((p) => [p.name, headerFor(p.name)])), { requiredKeys: [] }) as fc.Arbitrary<
     Record<string, string>
@@ -183,7 +201,10 @@ export function requestFor(operation: Operation, document: OpenAPIObject, pool: 
   const content = operation.requestBody?.content ?? {};
   let body: fc.Arbitrary<{ contentType?: string; body?: string | Buffer }> = fc.constant({});
   if (content['application/json']?.schema) {
-    body = valueFor(content['application/json'].schema, document, pool).map((value) => ({ contentType: 'application/json', body: JSON.stringify(value) }));
+    body = valueFor(content['application/json'].schema, document, pool).map((value) => ({
+      contentType: 'application/json',
+      body: JSON.stringify(value),
+    }));
   } else if (content['multipart/form-data']) {
     const raw = fc.record({
       contentType: fc.constantFrom('application/octet-stream', 'text/plain', 'text/html', 'application/json', 'image/png'),
@@ -211,30 +232,45 @@ export function mutationsOf(operation: Operation): fc.Arbitrary<(request: Genera
   const jsonBody = Boolean(operation.requestBody?.content['application/json']);
 
   if (operation.secured) {
-    mutations.push(fc.constant((r: GeneratedRequest) => ({ ...r, headers: without(r.headers, 'Authorization'), broken: 'no API key', mustFail: true })));
     mutations.push(
-      headerText.map((key) => (r: GeneratedRequest) => ({ ...r, headers: { ...r.headers, Authorization: `x${key}` }, broken: 'a wrong API key', mustFail: true })),
+      fc.constant((r: GeneratedRequest) => ({ ...r, headers: without(r.headers, 'Authorization'), broken: 'no API key', mustFail: true })),
+    );
+    mutations.push(
+      headerText.map((key) => (r: GeneratedRequest) => ({
+        ...r,
+        headers: { ...r.headers, Authorization: `x${key}` },
+        broken: 'a wrong API key',
+        mustFail: true,
+      })),
     );
   }
   for (const p of integerPath) {
     mutations.push(
-      fc.constantFrom('0', '-1', '2147483648', '1e3', '01', 'abc', '1.5', '%20', '9'.repeat(30)).map(
-        (value) => (r: GeneratedRequest) => ({ ...r, path: { ...r.path, [p.name]: value }, broken: `${p.name} is not an id`, mustFail: true }),
-      ),
+      fc.constantFrom('0', '-1', '2147483648', '1e3', '01', 'abc', '1.5', '%20', '9'.repeat(30)).map((value) => (r: GeneratedRequest) => ({
+        ...r,
+        path: { ...r.path, [p.name]: value },
+        broken: `${p.name} is not an id`,
+        mustFail: true,
+      })),
     );
   }
   for (const p of patternPath) {
     mutations.push(
-      fc.constantFrom('contacts', 'file', 'c0ntact', 'contact%00', '%20contact').map(
-        (value) => (r: GeneratedRequest) => ({ ...r, path: { ...r.path, [p.name]: value }, broken: `${p.name} is not one of the documented values`, mustFail: true }),
-      ),
+      fc.constantFrom('contacts', 'file', 'c0ntact', 'contact%00', '%20contact').map((value) => (r: GeneratedRequest) => ({
+        ...r,
+        path: { ...r.path, [p.name]: value },
+        broken: `${p.name} is not one of the documented values`,
+        mustFail: true,
+      })),
     );
   }
   for (const p of queries) {
     mutations.push(
-      fc.constantFrom('x', '-1', '1.5', '', '0x10', 'true', '9'.repeat(30)).map(
-        (value) => (r: GeneratedRequest) => ({ ...r, query: { ...r.query, [p.name]: value }, broken: `${p.name}=${JSON.stringify(value)}` }),
-      ),
+      fc.constantFrom('x', '-1', '1.5', '', '0x10', 'true', '9'.repeat(30)).map((value) => (r: GeneratedRequest) => ({
+        ...r,
+        query: { ...r.query, [p.name]: value },
+        broken: `${p.name}=${JSON.stringify(value)}`,
+      })),
     );
   }
   if (jsonBody) {
@@ -248,21 +284,32 @@ export function mutationsOf(operation: Operation): fc.Arbitrary<(request: Genera
     });
     mutations.push(
       fc.constant((r: GeneratedRequest) => withBody(r, String(r.body).slice(0, -1), 'truncated JSON')),
-      fc.constantFrom('[]', '1', '"text"', 'null', '', '{}x').map((body) => (r: GeneratedRequest) => withBody(r, body, `body ${JSON.stringify(body)}`)),
-      fc.string({ minLength: 1, maxLength: 12 }).map(
-        (key) => (r: GeneratedRequest) => withBody(r, JSON.stringify({ ...json(r), [`unknown_${key}`]: 1 }), 'an unknown property'),
-      ),
-      fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/json; charset=x-evil').map(
-        (type) => (r: GeneratedRequest) => withBody(r, String(r.body), `Content-Type ${type}`, type),
-      ),
-      fc.integer({ min: 17, max: 5_000 }).map((depth) => (r: GeneratedRequest) => withBody(r, `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`, `nested ${depth} deep`)),
-      fc.tuple(fc.nat(), fc.constantFrom<unknown>(null, 'x', -1, 1.5, true, [], {}, [null], 2 ** 31)).map(([index, value]) => (r: GeneratedRequest) => {
-        const body = json(r);
-        const keys = Object.keys(body);
-        if (keys.length === 0) return { ...r, broken: 'nothing to retype' };
-        const key = keys[index % keys.length];
-        return { ...r, body: JSON.stringify({ ...body, [key]: value }), broken: `${key} = ${JSON.stringify(value)}` };
-      }),
+      fc
+        .constantFrom('[]', '1', '"text"', 'null', '', '{}x')
+        .map((body) => (r: GeneratedRequest) => withBody(r, body, `body ${JSON.stringify(body)}`)),
+      fc
+        .string({ minLength: 1, maxLength: 12 })
+        .map((key) => (r: GeneratedRequest) => withBody(r, JSON.stringify({ ...json(r), [`unknown_${key}`]: 1 }), 'an unknown property')),
+      fc
+        .constantFrom(
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/json; charset=utf-16',
+          'application/json; charset=x-evil',
+        )
+        .map((type) => (r: GeneratedRequest) => withBody(r, String(r.body), `Content-Type ${type}`, type)),
+      fc
+        .integer({ min: 17, max: 5_000 })
+        .map((depth) => (r: GeneratedRequest) => withBody(r, `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`, `nested ${depth} deep`)),
+      fc
+        .tuple(fc.nat(), fc.constantFrom<unknown>(null, 'x', -1, 1.5, true, [], {}, [null], 2 ** 31))
+        .map(([index, value]) => (r: GeneratedRequest) => {
+          const body = json(r);
+          const keys = Object.keys(body);
+          if (keys.length === 0) return { ...r, broken: 'nothing to retype' };
+          const key = keys[index % keys.length];
+          return { ...r, body: JSON.stringify({ ...body, [key]: value }), broken: `${key} = ${JSON.stringify(value)}` };
+        }),
       fc.nat().map((index) => (r: GeneratedRequest) => {
         const body = json(r);
         const keys = Object.keys(body);
@@ -272,7 +319,10 @@ export function mutationsOf(operation: Operation): fc.Arbitrary<(request: Genera
       }),
     );
   }
-  if (mutations.length === 0) mutations.push(fc.constant((r: GeneratedRequest) => ({ ...r, query: { ...r.query, unexpected: '1' }, broken: 'an unknown query parameter' })));
+  if (mutations.length === 0)
+    mutations.push(
+      fc.constant((r: GeneratedRequest) => ({ ...r, query: { ...r.query, unexpected: '1' }, broken: 'an unknown query parameter' })),
+    );
   return fc.oneof(...mutations);
 }
 

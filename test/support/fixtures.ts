@@ -32,10 +32,7 @@ export function fixtures(app: NestFastifyApplication) {
     return { id, tenantId, apiKey, apiKeyId, auth: { Authorization: apiKey } };
   };
 
-  const contact = (
-    tenantId: number,
-    options: { share?: ShareType; access?: string[]; company?: string; currency?: string | null } = {},
-  ) =>
+  const contact = (tenantId: number, options: { share?: ShareType; access?: string[]; company?: string; currency?: string | null } = {}) =>
     app.get(RecordsService).createContact({
       tenantId,
       ...(options.company ? { company: { name: options.company } } : { person: { firstName: 'Grace', lastName: 'Hopper' } }),
@@ -45,14 +42,18 @@ export function fixtures(app: NestFastifyApplication) {
     });
 
   const entity = (type: 'opportunity' | 'case', tenantId: number, createdBy: string, options: { access?: string[]; title?: string } = {}) =>
-    app.get(RecordsService).createEntity(type, { tenantId, title: options.title ?? unique(type), createdBy, accessList: options.access ?? [] });
+    app
+      .get(RecordsService)
+      .createEntity(type, { tenantId, title: options.title ?? unique(type), createdBy, accessList: options.access ?? [] });
 
   const file = async (owner: { id: string; tenantId: number }, name = 'notes.txt', content = 'hello') => {
-    const created = await app.get(FilesService).create(
-      { userId: owner.id, tenantId: owner.tenantId },
-      { name, contentType: 'text/plain', content: Readable.from([Buffer.from(content)]) },
-      1_000_000,
-    );
+    const created = await app
+      .get(FilesService)
+      .create(
+        { userId: owner.id, tenantId: owner.tenantId },
+        { name, contentType: 'text/plain', content: Readable.from([Buffer.from(content)]) },
+        1_000_000,
+      );
     return created.file.id;
   };
 

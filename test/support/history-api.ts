@@ -12,7 +12,12 @@ export const eventIds = (body: EventBody[]) => body.map((item) => item.ID);
 
 /** The History API of a running test app. */
 export function historyApi(t: TestApp) {
-  const post = (apiKey: string, body: unknown) => t.http().post('/api/2.0/crm/history').set('Authorization', apiKey).send(body as object);
+  const post = (apiKey: string, body: unknown) =>
+    t
+      .http()
+      .post('/api/2.0/crm/history')
+      .set('Authorization', apiKey)
+      .send(body as object);
   const filter = (apiKey: string, query: Query = {}) =>
     t.http().get('/api/2.0/crm/history/filter').query(query).set('Authorization', apiKey);
   const remove = (apiKey: string, id: number | string) => t.http().delete(`/api/2.0/crm/history/${id}`).set('Authorization', apiKey);

@@ -29,11 +29,16 @@ export class IndependentValidator {
     const mediaType = (response.contentType ?? '').split(';')[0].trim();
     if (mediaType === 'application/json') {
       const result = this.api.validator.validateResponse(response.body, operation, response.status);
-      for (const error of result.errors ?? []) problems.push(`${where}: body${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
+      for (const error of result.errors ?? [])
+        problems.push(`${where}: body${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
     }
     if (response.headers) {
-      const result = this.api.validator.validateResponseHeaders(response.headers, operation, { statusCode: response.status, setMatchType: SetMatchType.Any });
-      for (const error of result.errors ?? []) problems.push(`${where}: headers${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
+      const result = this.api.validator.validateResponseHeaders(response.headers, operation, {
+        statusCode: response.status,
+        setMatchType: SetMatchType.Any,
+      });
+      for (const error of result.errors ?? [])
+        problems.push(`${where}: headers${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
     }
     return problems;
   }

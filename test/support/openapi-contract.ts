@@ -41,17 +41,19 @@ export class OpenApiContract {
     this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
     this.ajv.addFormat('binary', () => true);
     this.ajv.addSchema({ $id: 'openapi', components: convertComponents(document.components ?? {}) });
-    this.operations = Object.entries(document.paths).flatMap(([template, item]) =>
-      Object.entries(item)
-        .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
-        .map(([method, operation]) => ({
-          method: method.toUpperCase(),
-          template,
-          pattern: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
-          literalSegments: template.split('/').filter((segment) => segment && !segment.startsWith('{')).length,
-          responses: (operation as { responses: Operation['responses'] }).responses,
-        })),
-    ).sort((a, b) => b.literalSegments - a.literalSegments);
+    this.operations = Object.entries(document.paths)
+      .flatMap(([template, item]) =>
+        Object.entries(item)
+          .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+          .map(([method, operation]) => ({
+            method: method.toUpperCase(),
+            template,
+            pattern: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+            literalSegments: template.split('/').filter((segment) => segment && !segment.startsWith('{')).length,
+            responses: (operation as { responses: Operation['responses'] }).responses,
+          })),
+      )
+      .sort((a, b) => b.literalSegments - a.literalSegments);
   }
 
   check(response: ObservedResponse): string[] {
@@ -62,7 +64,8 @@ export class OpenApiContract {
       // Unknown routes are the API's documented general answer, not a route of the document.
       // (A HEAD answer has no body to show it.)
       const isRouteNotFound =
-        response.status === 404 && (response.method === 'HEAD' || (response.body as { type?: string })?.type === '/problems/route-not-found');
+        response.status === 404 &&
+        (response.method === 'HEAD' || (response.body as { type?: string })?.type === '/problems/route-not-found');
       return isRouteNotFound ? [] : [`${where}: the route is not in the OpenAPI document`];
     }
     const documented = operation.responses[String(response.status)];

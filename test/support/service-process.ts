@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { createApp, runMigrations } from '../../src/app.setup.js';
@@ -74,7 +73,11 @@ export async function scratch(kind: 'sqlite' | 'mysql'): Promise<Scratch> {
   } else {
     const runUrl = new URL(inject('mysqlDatabaseUrl'));
     const name = `crm_files_proc_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new DataSource({ ...dataSourceOptions(parseDatabaseUrl(runUrl.toString(), 'TEST_MYSQL_URL')), entities: [], migrations: [] });
+    const admin = new DataSource({
+      ...dataSourceOptions(parseDatabaseUrl(runUrl.toString(), 'TEST_MYSQL_URL')),
+      entities: [],
+      migrations: [],
+    });
     await admin.initialize();
     await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     runUrl.pathname = `/${name}`;
@@ -137,7 +140,14 @@ export class ServiceProcess {
       cwd: ROOT,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: String(port), RATE_LIMIT_PER_MINUTE: '0', ...options.env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        RATE_LIMIT_PER_MINUTE: '0',
+        ...options.env,
+      },
     });
     const service = new ServiceProcess(child, port);
     await service.waitUntilServing();

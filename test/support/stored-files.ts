@@ -74,7 +74,9 @@ export function fileRows(dataSource: DataSource) {
   const columns = 'id, tenant_id, folder_id, name, content_type, content_length, sha256, version, created_by, updated_by';
 
   const ofTenant = async (tenantId: number): Promise<FileRow[]> => {
-    const rows: Record<string, unknown>[] = await dataSource.query(`SELECT ${columns} FROM files WHERE tenant_id = ? ORDER BY id`, [tenantId]);
+    const rows: Record<string, unknown>[] = await dataSource.query(`SELECT ${columns} FROM files WHERE tenant_id = ? ORDER BY id`, [
+      tenantId,
+    ]);
     return rows.map(map);
   };
 
@@ -123,7 +125,10 @@ export function multipartBody(parts: MultipartPart[]): { body: Buffer; contentTy
   for (const part of parts) {
     const disposition =
       part.filename === undefined ? `form-data; name="${part.field}"` : `form-data; name="${part.field}"; filename="${part.filename}"`;
-    const headers = [`Content-Disposition: ${disposition}`, ...(part.contentType === undefined ? [] : [`Content-Type: ${part.contentType}`])];
+    const headers = [
+      `Content-Disposition: ${disposition}`,
+      ...(part.contentType === undefined ? [] : [`Content-Type: ${part.contentType}`]),
+    ];
     chunks.push(Buffer.from(`--${boundary}\r\n${headers.join('\r\n')}\r\n\r\n`, 'utf8'));
     chunks.push(typeof part.content === 'string' ? Buffer.from(part.content, 'utf8') : part.content);
     chunks.push(Buffer.from('\r\n'));

@@ -81,4 +81,8 @@ export const twoTextParts: MultipartPart[] = [
 
 /** POST /{type}/{id}/files/text with this key and body. */
 export const postText = (app: TestApp, apiKey: string, type: string, id: number | string, body: unknown) =>
-  app.http().post(`/api/2.0/crm/${type}/${id}/files/text`).set('Authorization', apiKey).send(body as object);
+  app
+    .http()
+    .post(`/api/2.0/crm/${type}/${id}/files/text`)
+    .set('Authorization', apiKey)
+    .send(body as object);

@@ -32,9 +32,16 @@ export class MalformedJsonError extends ApiError {
 
 export class UnauthorizedError extends ApiError {
   constructor() {
-    super(401, 'unauthorized', 'Unauthorized', 'A valid API key is required in the Authorization header.', {}, {
-      'WWW-Authenticate': 'Bearer',
-    });
+    super(
+      401,
+      'unauthorized',
+      'Unauthorized',
+      'A valid API key is required in the Authorization header.',
+      {},
+      {
+        'WWW-Authenticate': 'Bearer',
+      },
+    );
   }
 }
 
@@ -79,16 +86,30 @@ export class UnsupportedMediaTypeError extends ApiError {
 
 export class RateLimitedError extends ApiError {
   constructor(retryAfterSeconds: number) {
-    super(429, 'rate-limited', 'Too Many Requests', `Too many requests for this API key; retry in ${retryAfterSeconds} s.`, {}, {
-      'Retry-After': String(retryAfterSeconds),
-    });
+    super(
+      429,
+      'rate-limited',
+      'Too Many Requests',
+      `Too many requests for this API key; retry in ${retryAfterSeconds} s.`,
+      {},
+      {
+        'Retry-After': String(retryAfterSeconds),
+      },
+    );
   }
 }
 
 export class DatabaseUnavailableError extends ApiError {
   constructor() {
-    super(503, 'database-unavailable', 'Service Unavailable', 'The database is not answering; try again shortly.', {}, {
-      'Retry-After': '5',
-    });
+    super(
+      503,
+      'database-unavailable',
+      'Service Unavailable',
+      'The database is not answering; try again shortly.',
+      {},
+      {
+        'Retry-After': '5',
+      },
+    );
   }
 }

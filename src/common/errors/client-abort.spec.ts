@@ -16,7 +16,10 @@ describe('client aborts and database outages are told apart', () => {
 
   it.each([
     ['a driver reset', withCode('read ECONNRESET', 'ECONNRESET', { fatal: true })],
-    ['a lost connection wrapped by TypeORM', { name: 'QueryFailedError', message: 'aborted', driverError: withCode('aborted', 'ECONNRESET', { fatal: true }) }],
+    [
+      'a lost connection wrapped by TypeORM',
+      { name: 'QueryFailedError', message: 'aborted', driverError: withCode('aborted', 'ECONNRESET', { fatal: true }) },
+    ],
     ['a refused connection', withCode('connect ECONNREFUSED', 'ECONNREFUSED')],
   ])('%s is a database outage, not a client abort', (_name, error) => {
     expect(isClientAbortError(error)).toBe(false);

@@ -37,7 +37,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     if (clientWentAway(request)) {
       // Whatever broke (a stream, a parser, a query cut short) broke because the caller left.
-      this.logger.log(`Client aborted the request (${request.method} ${request.url.split('?')[0]}), so nothing was answered: ${exception instanceof Error ? exception.message : String(exception)}`);
+      this.logger.log(
+        `Client aborted the request (${request.method} ${request.url.split('?')[0]}), so nothing was answered: ${exception instanceof Error ? exception.message : String(exception)}`,
+      );
       return;
     }
     const { body, headers } = this.toProblem(exception, request);

@@ -47,7 +47,7 @@ function hasExtendedFilename(header: string): boolean {
 
 /** Node reads header bytes as Latin-1; raw UTF-8 bytes in a plain filename are decoded as UTF-8. */
 function utf8FromLatin1(value: string): string {
-  if (!/[\x80-\xff]/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  if (!/[\x80-\xff]/.test(value) || /[\u0100-\u{10ffff}]/u.test(value)) return value;
   const decoded = Buffer.from(value, 'latin1').toString('utf8');
   return decoded.includes('\uFFFD') ? value : decoded;
 }

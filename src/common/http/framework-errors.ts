@@ -20,7 +20,11 @@ export function frameworkErrorHandler(error: Error & { code?: string }, request:
     detail: error.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (bad percent-encoding).' : 'The request is not valid.',
   };
   // No hook runs before this answer: it carries the headers every answer has by itself.
-  void reply.status(400).headers({ ...BELOW_THE_APP_HEADERS, 'X-Request-Id': request.id }).type(PROBLEM_CONTENT_TYPE).send(body);
+  void reply
+    .status(400)
+    .headers({ ...BELOW_THE_APP_HEADERS, 'X-Request-Id': request.id })
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(body);
 }
 
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
@@ -34,7 +38,9 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   } satisfies ProblemBody);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nX-Request-Id: ${randomUUID()}\r\n` +
-      Object.entries(BELOW_THE_APP_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
+      Object.entries(BELOW_THE_APP_HEADERS)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('') +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -52,7 +52,10 @@ export function registerBodyParsers(fastify: FastifyInstance, maxJsonBytes: numb
         return;
       }
       if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
-        done(null, new RejectedBody(new InvalidRequestError(`The JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`)));
+        done(
+          null,
+          new RejectedBody(new InvalidRequestError(`The JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`)),
+        );
         return;
       }
       try {

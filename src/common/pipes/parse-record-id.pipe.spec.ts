@@ -20,21 +20,36 @@ describe('ParseRecordIdPipe (1 to 2147483647 in plain decimal)', () => {
     expect(MAX_ID).toBe(2 ** 31 - 1);
   });
 
-  it.each(['0', '00', '01', '-1', '+1', '1.0', '1.5', '2147483648', '9999999999', '99999999999', '', ' 1', '1 ', '1e3', '0x10', 'abc', '١'])(
-    'rejects "%s" with an InvalidRequestError naming the parameter',
-    (value) => {
-      let thrown: unknown;
-      try {
-        parse(value, 'fileid');
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(InvalidRequestError);
-      const error = thrown as InvalidRequestError;
-      expect(error.status).toBe(400);
-      expect(error.extensions.errors).toEqual([{ field: 'fileid', message: expect.stringContaining('fileid') }]);
-    },
-  );
+  it.each([
+    '0',
+    '00',
+    '01',
+    '-1',
+    '+1',
+    '1.0',
+    '1.5',
+    '2147483648',
+    '9999999999',
+    '99999999999',
+    '',
+    ' 1',
+    '1 ',
+    '1e3',
+    '0x10',
+    'abc',
+    '١',
+  ])('rejects "%s" with an InvalidRequestError naming the parameter', (value) => {
+    let thrown: unknown;
+    try {
+      parse(value, 'fileid');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidRequestError);
+    const error = thrown as InvalidRequestError;
+    expect(error.status).toBe(400);
+    expect(error.extensions.errors).toEqual([{ field: 'fileid', message: expect.stringContaining('fileid') }]);
+  });
 
   it('names "id" when the parameter has no name', () => {
     expect(() => new ParseRecordIdPipe().transform('0', { type: 'param' })).toThrow(/^id /);

@@ -40,7 +40,11 @@ describe('AttachFilesDto through the request validation pipe', () => {
     });
 
     it('entityType and entityid alongside, in any letter case for the type', async () => {
-      expect(await validate({ fileids: [1], entityType: 'CONTACT', entityid: 12 })).toEqual({ fileids: [1], entityType: 'CONTACT', entityid: 12 });
+      expect(await validate({ fileids: [1], entityType: 'CONTACT', entityid: 12 })).toEqual({
+        fileids: [1],
+        entityType: 'CONTACT',
+        entityid: 12,
+      });
     });
 
     it('the integer-valued float 2.0, which JSON cannot tell from 2', async () => {

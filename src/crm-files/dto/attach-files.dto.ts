@@ -19,12 +19,12 @@ export class AttachFilesDto {
   @Max(MAX_ID, { each: true })
   fileids: number[];
 
-  @ApiPropertyOptional({ description: 'When present, must equal the path\'s entityType (any letter case).', example: 'contact' })
+  @ApiPropertyOptional({ description: "When present, must equal the path's entityType (any letter case).", example: 'contact' })
   @ValidateIf((body: AttachFilesDto) => body.entityType !== undefined)
   @IsString()
   entityType?: string;
 
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', description: 'When present, must equal the path\'s entityid.', example: 1 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', description: "When present, must equal the path's entityid.", example: 1 })
   @ValidateIf((body: AttachFilesDto) => body.entityid !== undefined)
   @IsInt()
   entityid?: number;

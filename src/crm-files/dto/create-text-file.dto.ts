@@ -13,7 +13,10 @@ export class CreateTextFileDto {
   @MaxLength(1024)
   title: string;
 
-  @ApiProperty({ description: 'The text. Content with an HTML tag (such as <p>) makes an .html file.', example: '<p>Agreed on the price.</p>' })
+  @ApiProperty({
+    description: 'The text. Content with an HTML tag (such as <p>) makes an .html file.',
+    example: '<p>Agreed on the price.</p>',
+  })
   @IsString()
   content: string;
 }

@@ -93,7 +93,14 @@ export class InitialSchema1764230400000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'api_keys',
-        columns: [id(), uuid('user_id'), text('label', 255, true), text('key_hash', 64), timestamp('created_at'), timestamp('revoked_at', true)],
+        columns: [
+          id(),
+          uuid('user_id'),
+          text('label', 255, true),
+          text('key_hash', 64),
+          timestamp('created_at'),
+          timestamp('revoked_at', true),
+        ],
         foreignKeys: [fk(['user_id'], 'users', ['id'], 'CASCADE')],
         indices: [index('UQ_api_keys_key_hash', ['key_hash'], true), index('IDX_api_keys_user', ['user_id'])],
       }),
@@ -244,7 +251,14 @@ export class InitialSchema1764230400000 implements MigrationInterface {
     // Plain SQL rather than the entity: a migration must not change when the entity does later.
     await queryRunner.query(
       `INSERT INTO currencies (abbreviation, title, symbol, culture_name, is_convertable, is_basic) VALUES ${CURRENCIES.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-      CURRENCIES.flatMap(([abbreviation, title, symbol, cultureName, isBasic]) => [abbreviation, title, symbol, cultureName, 1, isBasic ? 1 : 0]),
+      CURRENCIES.flatMap(([abbreviation, title, symbol, cultureName, isBasic]) => [
+        abbreviation,
+        title,
+        symbol,
+        cultureName,
+        1,
+        isBasic ? 1 : 0,
+      ]),
     );
   }
 

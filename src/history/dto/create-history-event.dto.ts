@@ -17,7 +17,14 @@ export class CreateHistoryEventDto {
   @IsInt()
   categoryId: number;
 
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_ID, description: 'The contact; or give entityType and entityId.', example: 1 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    maximum: MAX_ID,
+    description: 'The contact; or give entityType and entityId.',
+    example: 1,
+  })
   @ValidateIf(present('contactId'))
   @IsInt()
   @Min(1)
@@ -40,7 +47,12 @@ export class CreateHistoryEventDto {
   @Max(MAX_ID)
   entityId?: number;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'ISO 8601 with Z or an offset, from 1000-01-01 to 9999-12-31 (UTC); default now.', example: '2026-11-27T09:12:27Z' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'ISO 8601 with Z or an offset, from 1000-01-01 to 9999-12-31 (UTC); default now.',
+    example: '2026-11-27T09:12:27Z',
+  })
   @ValidateIf(present('created'))
   @IsString()
   @Matches(ISO_DATE_TIME, { message: 'created must be an ISO 8601 date-time with Z or an offset' })
