@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storageKeyForFile } from '../src/storage/file-storage.js';
 import { fixtures } from './support/fixtures.js';
 import { ensureBuilt, scratch, ServiceProcess, type Scratch } from './support/service-process.js';
-import { slowRequest } from './support/slow-request.js';
+import { slowRawUpload } from './support/slow-request.js';
 import { filesUnder } from './support/stored-files.js';
 import { databaseKind } from './support/test-app.js';
 
@@ -48,16 +48,7 @@ describe('after a crash and a restart', () => {
     return rows.map((row) => storageKeyForFile(Number(row.tenant_id), Number(row.id))).sort();
   };
   const upload = (agent: Agent, url: string, size: number) =>
-    slowRequest(agent, url, {
-      path: `/api/2.0/crm/contact/${contactId}/files/upload?attach=true`,
-      headers: {
-        Authorization: apiKey,
-        'Content-Type': 'application/octet-stream',
-        'Content-Disposition': 'attachment; filename="crash.bin"',
-      },
-      first: Buffer.alloc(size / 2, 7),
-      rest: Buffer.alloc(size / 2, 8),
-    });
+    slowRawUpload(agent, url, { path: `/api/2.0/crm/contact/${contactId}/files/upload?attach=true`, apiKey, fileName: 'crash.bin', size });
 
   it('leaves no staged or partial content, no content without a row and no row without content', async () => {
     const rowsBefore = await rowKeys();

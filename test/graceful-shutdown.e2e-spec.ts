@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures } from './support/fixtures.js';
 import { ensureBuilt, scratch, ServiceProcess, type Scratch } from './support/service-process.js';
-import { slowRequest, type Answer } from './support/slow-request.js';
+import { slowRawUpload, slowRequest, type Answer } from './support/slow-request.js';
 import { filesUnder } from './support/stored-files.js';
 import { databaseKind } from './support/test-app.js';
 
@@ -55,16 +55,7 @@ describe('shutting down on SIGTERM and SIGINT', () => {
     });
   };
   const slowUpload = (agent: Agent, url: string, size: number) =>
-    slowRequest(agent, url, {
-      path: `/api/2.0/crm/contact/${contactId}/files/upload?attach=true`,
-      headers: {
-        Authorization: apiKey,
-        'Content-Type': 'application/octet-stream',
-        'Content-Disposition': 'attachment; filename="big.bin"',
-      },
-      first: Buffer.alloc(size / 2, 1),
-      rest: Buffer.alloc(size / 2, 2),
-    });
+    slowRawUpload(agent, url, { path: `/api/2.0/crm/contact/${contactId}/files/upload?attach=true`, apiKey, fileName: 'big.bin', size });
 
   it('`npm start`, 20 attaches in flight, SIGTERM to the process group: all answered 200, npm and node exit 0', async () => {
     service = await ServiceProcess.start({ env: env(), viaNpm: true });

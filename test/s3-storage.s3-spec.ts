@@ -250,7 +250,7 @@ describe('the S3 driver, through the service', () => {
       expect(response.headers['retry-after']).toBe('5');
     });
 
-    it('an upload fails with a 5xx problem and leaves no row', async () => {
+    it('an upload answers 503 storage-unavailable (not a database outage) and leaves no row', async () => {
       const f = fixtures(missing.app);
       const tenant = await f.tenant();
       const caller = await f.user(tenant.id);
@@ -264,7 +264,9 @@ describe('the S3 driver, through the service', () => {
         .set('Content-Disposition', 'attachment; filename="a.txt"')
         .send('hello');
 
-      expect(response.status).toBeGreaterThanOrEqual(500);
+      expectProblem(response, 503);
+      expect(response.body.type).toMatch(/storage-unavailable$/);
+      expect(response.headers['retry-after']).toBe('5');
       expect(await fileRows(missing.dataSource).ofTenant(tenant.id)).toEqual([]);
     });
   });

@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error.js';
+import { boolean, integer, nonEmpty, urlOf, type Env } from './env-readers.js';
 import { parseDatabaseUrl, type DatabaseConfig } from './database-url.js';
 import { loadStorageConfig, type StorageConfig } from './storage-config.js';
 
@@ -42,8 +43,6 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export const DEFAULT_DATABASE_URL = 'sqlite:data/crm-files.sqlite';
 
-type Env = Record<string, string | undefined>;
-
 /**
  * Reads and validates the whole configuration once, at start-up. Nothing else in
  * the service reads process.env, so a bad value stops the process before it serves.
@@ -74,43 +73,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   };
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) {
-    throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  }
-  const value = Number(raw);
-  if (value < min || value > max) {
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${raw}`);
-  }
-  return value;
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = nonEmpty(env[name])?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (['true', '1', 'yes'].includes(raw)) return true;
-  if (['false', '0', 'no'].includes(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
-}
-
 function baseUrl(env: Env, name: string): string | null {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
-  }
+  urlOf(name, raw, ['http:', 'https:'], 'an absolute http(s) URL');
   // Stored without a trailing slash so that links are built as base + "/api/...".
   return raw.replace(/\/+$/, '');
 }
@@ -127,15 +93,7 @@ function logLevel(env: Env, name: string): LogLevel {
 function redisUrl(env: Env, name: string): string | null {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `must be a redis:// or rediss:// URL, got "${raw}"`);
-  }
-  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-    throw new ConfigError(name, `must be a redis:// or rediss:// URL, got "${raw}"`);
-  }
+  urlOf(name, raw, ['redis:', 'rediss:'], 'a redis:// or rediss:// URL');
   return raw;
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error.js';
+import { boolean, nonEmpty, urlOf, type Env } from './env-readers.js';
 
 /** An S3-compatible bucket: AWS S3, MinIO, Ceph RGW, Cloudflare R2 and the like. */
 export interface S3Config {
@@ -15,8 +16,6 @@ export interface S3Config {
 }
 
 export type StorageConfig = { driver: 'local' } | ({ driver: 's3' } & S3Config);
-
-type Env = Record<string, string | undefined>;
 
 const DRIVERS = ['local', 's3'] as const;
 
@@ -59,20 +58,11 @@ export function loadStorageConfig(env: Env): StorageConfig {
   };
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
 function endpoint(env: Env): string | null {
   const raw = nonEmpty(env.S3_ENDPOINT);
   if (raw === undefined) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError('S3_ENDPOINT', `must be an absolute http(s) URL, got "${raw}"`);
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '') {
+  const url = urlOf('S3_ENDPOINT', raw, ['http:', 'https:'], 'an absolute http(s) URL');
+  if (url.search !== '' || url.hash !== '' || url.username !== '') {
     throw new ConfigError('S3_ENDPOINT', `must be an absolute http(s) URL without credentials, query or fragment, got "${raw}"`);
   }
   return raw.replace(/\/+$/, '');
@@ -97,12 +87,4 @@ function prefix(env: Env): string {
     );
   }
   return raw;
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = nonEmpty(env[name])?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (['true', '1', 'yes'].includes(raw)) return true;
-  if (['false', '0', 'no'].includes(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
 }

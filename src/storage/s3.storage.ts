@@ -12,9 +12,10 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { S3Config } from '../config/storage-config.js';
 import { ContentTooLargeError, type FileStorage, type StoredContent } from './file-storage.js';
+import { StorageUnavailableError } from './storage-unavailable.error.js';
 
 /** The smallest part S3 accepts (but for the last); a part is held in memory while it is sent. */
 const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -39,6 +40,7 @@ const READY_TIMEOUT_MS = 3_000;
  * compared with the bytes read, so such a peer fails the upload instead of keeping wrong bytes.
  */
 export class S3Storage implements FileStorage, OnApplicationShutdown {
+  private readonly logger = new Logger(S3Storage.name);
   readonly client: S3Client;
   private readonly partSize: number;
 
@@ -107,7 +109,11 @@ export class S3Storage implements FileStorage, OnApplicationShutdown {
       if (!counter.destroyed) counter.destroy(error as Error);
       const sourceError = await piped;
       await this.remove(key).catch(() => undefined);
-      throw sourceError ?? error;
+      if (sourceError) throw sourceError;
+      // The bucket failed, not the request: say so (503 storage-unavailable), never as a database
+      // outage, which its network error codes would otherwise suggest.
+      this.logger.warn(`Writing ${Key} to the bucket failed: ${(error as Error).name}: ${(error as Error).message}`);
+      throw new StorageUnavailableError();
     }
     return { size, sha256: hash.digest('hex') };
   }

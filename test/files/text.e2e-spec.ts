@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ISO_UTC, NO_SUCH_ID } from '../support/constants.js';
 import { fixtures } from '../support/fixtures.js';
 import type { Demo } from '../support/history-api.js';
-import { historyRows } from '../support/history-rows.js';
+import { filesUploadedEventOn, historyRows } from '../support/history-rows.js';
 import { expectInvalidFields, expectProblem } from '../support/problem.js';
 import { fileRows, filesUnder, readStored, sha256 } from '../support/stored-files.js';
 import { postText } from '../support/upload.js';
@@ -130,17 +130,7 @@ describe('POST /{entityType}/{entityid}/files/text', () => {
     const response = await postText(t, demo.users.member.apiKey, 'case', demo.cases.private, { title: 'Evidence', content: 'x' });
 
     expect(response.status).toBe(200);
-    expect(await rows.events(demo.id)).toEqual([
-      {
-        id: expect.any(Number),
-        categoryId: -2,
-        content: 'Files are uploaded',
-        contactId: null,
-        entityType: 'case',
-        entityId: demo.cases.private,
-        createdBy: demo.users.member.id,
-      },
-    ]);
+    expect(await rows.events(demo.id)).toEqual([filesUploadedEventOn('case', demo.cases.private, demo.users.member.id)]);
     expect((await rows.links(demo.id)).map((link) => link.fileId)).toEqual([response.body.ID]);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_SUCH_ID } from '../support/constants.js';
 import { expectInvalidFields, expectProblem } from '../support/problem.js';
 import { contactScene, nothingKeptBy, uploadMultipart, uploadPath, uploadRaw } from '../support/upload.js';
+import { filesUploadedEventOn } from '../support/history-rows.js';
 import { useTestApp } from '../support/use-test-app.js';
 
 /** The record is checked before any byte is stored; ?attach records the upload on the record. */
@@ -176,17 +177,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files/upload: the record, an
       });
 
       expect(response.status).toBe(200);
-      expect(await rows.events(demo.id)).toEqual([
-        {
-          id: expect.any(Number),
-          categoryId: -2,
-          content: 'Files are uploaded',
-          contactId: null,
-          entityType: 'case',
-          entityId: demo.cases.private,
-          createdBy: demo.users.member.id,
-        },
-      ]);
+      expect(await rows.events(demo.id)).toEqual([filesUploadedEventOn('case', demo.cases.private, demo.users.member.id)]);
       expect((await rows.links(demo.id)).map((link) => link.fileId)).toEqual([response.body.ID]);
     });
 

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { DataSource } from 'typeorm';
 
 export interface EventRow {
@@ -67,4 +68,17 @@ export function historyRows(dataSource: DataSource) {
   };
 
   return { events, links, counts, unchangedBy };
+}
+
+/** The one row an upload or text file attached to an opportunity or case leaves in its history. */
+export function filesUploadedEventOn(entityType: 'opportunity' | 'case', entityId: number, createdBy: string): EventRow {
+  return {
+    id: expect.any(Number),
+    categoryId: -2,
+    content: 'Files are uploaded',
+    contactId: null,
+    entityType,
+    entityId,
+    createdBy,
+  };
 }

@@ -39,3 +39,21 @@ export function slowRequest(
   outgoing.write(first);
   return { finish: () => outgoing.end(rest), answer };
 }
+
+/** A raw upload of `size` bytes (two different halves) whose second half waits for `finish()`. */
+export function slowRawUpload(
+  agent: Agent,
+  url: string,
+  options: { path: string; apiKey: string; fileName: string; size: number },
+): { finish: () => void; answer: Promise<Answer> } {
+  return slowRequest(agent, url, {
+    path: options.path,
+    headers: {
+      Authorization: options.apiKey,
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': `attachment; filename="${options.fileName}"`,
+    },
+    first: Buffer.alloc(options.size / 2, 1),
+    rest: Buffer.alloc(options.size / 2, 2),
+  });
+}
