@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../src/config/database-url.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
-import { MIGRATIONS } from '../src/database/migrations.js';
+import { InitialSchema1764230400000 } from '../src/database/migrations/1764230400000-initial-schema.js';
+import { EventFilesRecord1764590400000 } from '../src/database/migrations/1764590400000-event-files-record.js';
 
 /**
  * The migration that gives each link its event's record, on a database that already holds
@@ -15,7 +16,8 @@ import { MIGRATIONS } from '../src/database/migrations.js';
  * file on SQLite, on MySQL/MariaDB one made and dropped here.
  */
 const onMysql = process.env.TEST_DB === 'mysql';
-const [initial, recordFiles] = MIGRATIONS;
+const initial = InitialSchema1764230400000;
+const recordFiles = EventFilesRecord1764590400000;
 
 describe("the migration giving each link its event's record", () => {
   let db: DataSource;
