@@ -59,5 +59,9 @@ export default defineConfig({
   test: {
     projects: process.env.TEST_MYSQL_URL ? [sqlite, mysql, s3] : [sqlite, s3],
     pool: 'forks',
+    // Vitest's default is one worker per core less one: a single worker on a two-core machine.
+    // Most of an e2e file's time is spent waiting on a database, a socket or a child process,
+    // so three files at a time keep two cores busy.
+    maxWorkers: 3,
   },
 });

@@ -54,7 +54,9 @@ describe('Idempotency-Key', () => {
       .set('Content-Type', type)
       .set('Content-Disposition', `attachment; filename="${name}"`)
       .send(Buffer.from(content));
-  const count = async (table: string) => Number((await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  // This test's tenant only: other test files write to the same database at the same time.
+  const count = async (table: string) =>
+    Number((await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?`, [tenantId]))[0].n);
   const events = () => count('history_events');
   const files = () => count('files');
 
