@@ -43,7 +43,9 @@ function finish(
     ...(user ? { tenantId: user.tenantId, userId: user.userId } : {}),
   };
   if (uploadedBytes) metrics.uploadedBytes.inc(uploadedBytes);
-  if (!reply.raw.writableFinished) {
+  // Ended, not finished: a client that reads the last byte and hangs up at once can close the
+  // socket before 'finish', and that answer was still sent whole.
+  if (!reply.raw.writableEnded) {
     metrics.clientDisconnects.inc({ method: request.method, route });
     request.log.info(
       { ...fields, status: reply.raw.headersSent ? reply.raw.statusCode : null, clientDisconnected: true },
