@@ -5,6 +5,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { HistoryEventsService } from '../history/history-events.service.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
 import type { RecordSummary } from '../records/records.service.js';
+import { WebhookEvent } from '../webhooks/entities/webhook-event.entity.js';
+import { WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
 import { CrmFilesService } from './crm-files.service.js';
 import type { AttachFilesDto } from './dto/attach-files.dto.js';
 
@@ -35,11 +37,15 @@ const body = (fileids: number[], extra: Partial<AttachFilesDto> = {}) => ({ file
 function recordingManager() {
   const writes: { table: string; values: unknown }[] = [];
   const manager = {
-    getRepository: () => ({
+    getRepository: (target: unknown) => ({
       create: (values: object) => ({ ...values }),
-      insert: async (event: { id?: number }) => {
-        writes.push({ table: 'history_events', values: { ...event } });
-        event.id = 99;
+      insert: async (rows: { id?: number } | object[]) => {
+        if (target === WebhookEvent) {
+          writes.push({ table: 'webhook_events', values: rows });
+          return;
+        }
+        writes.push({ table: 'history_events', values: { ...rows } });
+        (rows as { id?: number }).id = 99;
       },
     }),
     query: async (sql: string, parameters: unknown[]) => {
@@ -82,9 +88,10 @@ describe('the attach flow', () => {
       {} as never,
       users as never,
       {} as never,
+      new WebhookOutbox(),
     );
     responses = vi.spyOn(history, 'responses');
-    crmFiles = new CrmFilesService(CONFIG, records as never, {} as never, {} as never, history);
+    crmFiles = new CrmFilesService(CONFIG, records as never, {} as never, {} as never, history, users as never, new WebhookOutbox());
   });
 
   it('writes one event and its links in one transaction, the ids distinct in first-seen order, and answers the new event', async () => {
@@ -116,7 +123,20 @@ describe('the attach flow', () => {
           { event_id: 99, file_id: 1, tenant_id: 7, record_type: 'contact', record_id: 12, position: 1 },
         ],
       },
+      {
+        // The webhook event, in the same transaction: the answer as its data, the caller as its actor.
+        table: 'webhook_events',
+        values: [
+          expect.objectContaining({
+            tenantId: 7,
+            type: 'files.attached',
+            orderingKey: 'contact:12',
+            payload: expect.stringContaining(JSON.stringify({ Event: response })),
+          }),
+        ],
+      },
     ]);
+    expect(JSON.parse((writes[2].values as { payload: string }[])[0].payload)).toMatchObject({ actor: EMPLOYEE, tenantId: 7, type: 'files.attached' });
   });
 
   it('names an opportunity or case by entity_type and entity_id', async () => {

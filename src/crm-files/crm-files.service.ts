@@ -6,6 +6,7 @@ import type { Page } from '../common/http/paging.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { FileDto } from '../files/dto/file.dto.js';
 import type { CrmFile } from '../files/entities/crm-file.entity.js';
+import { toFileDto } from '../files/file.mapper.js';
 import { FileIntakeService } from '../files/file-intake.service.js';
 import { FilesService, type NewFile } from '../files/files.service.js';
 import { textFile } from '../files/text-file.js';
@@ -13,6 +14,10 @@ import type { RelationshipEventDto } from '../history/dto/relationship-event.dto
 import { filesUploadedEvent, HistoryEventsService } from '../history/history-events.service.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
 import type { RecordRef } from '../records/record-ref.js';
+import type { RecordSummary } from '../records/records.service.js';
+import { UsersService } from '../users/users.service.js';
+import { filesAttached, fileUploaded } from '../webhooks/outbox/webhook-event-payloads.js';
+import { changeBy, WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
 import { RecordsService } from '../records/records.service.js';
 import type { AttachFilesDto } from './dto/attach-files.dto.js';
 import type { CreateTextFileDto } from './dto/create-text-file.dto.js';
@@ -30,6 +35,8 @@ export class CrmFilesService {
     private readonly files: FilesService,
     private readonly intake: FileIntakeService,
     private readonly history: HistoryEventsService,
+    private readonly users: UsersService,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /** One "Files are uploaded" event linking the files, or nothing at all (404 with `missingFileIds`). */
@@ -37,8 +44,8 @@ export class CrmFilesService {
     const fileIds = this.history.distinctFileIds(body.fileids, 'fileids');
     assertBodyNamesTarget(target, body);
     // The record with what the response shows of it, in one query; nothing is read back after the commit.
-    const record = await this.records.findReadableSummary(caller, target);
-    return this.history.attach(caller, record, fileIds);
+    const loaded = await this.records.findReadableSummary(caller, target);
+    return this.history.create(caller, loaded, filesUploadedEvent(loaded.record, fileIds), 'files.attached');
   }
 
   /**
@@ -57,21 +64,19 @@ export class CrmFilesService {
    */
   async upload(caller: AuthenticatedUser, target: RecordRef, request: FastifyRequest, attach: boolean): Promise<FileDto> {
     const form = this.intake.readForm(request);
-    const record = await this.records.findReadable(caller, target);
+    const loaded = await this.records.findReadableSummary(caller, target);
     const received = await this.intake.receive(caller, request, form, attach ? this.history.maxFileIds : null);
-    const files = await this.commit(caller, received, attach ? record : null);
-    const [last] = await this.files.toDtos([files[files.length - 1]]);
-    return last;
+    const files = await this.commit(caller, received, loaded, attach);
+    return files[files.length - 1];
   }
 
   /** A text file made from a title and content, attached to the record in the same transaction. */
   async createText(caller: AuthenticatedUser, target: RecordRef, body: CreateTextFileDto): Promise<FileDto> {
     const file = textFile(body.title, body.content, this.config.maxUploadBytes);
-    const record = await this.records.findReadable(caller, target);
+    const loaded = await this.records.findReadableSummary(caller, target);
     const staged = await this.files.stage(caller, file.content, this.config.maxUploadBytes);
-    const [created] = await this.commit(caller, [{ name: file.name, contentType: file.contentType, content: staged }], record);
-    const [response] = await this.files.toDtos([created]);
-    return response;
+    const [created] = await this.commit(caller, [{ name: file.name, contentType: file.contentType, content: staged }], loaded, true);
+    return created;
   }
 
   async rootFolderId(caller: AuthenticatedUser): Promise<number> {
@@ -90,25 +95,30 @@ export class CrmFilesService {
     return this.files.delete(caller, fileId);
   }
 
-  /** The rows of staged files and, when `attachTo` is given, the event linking them: one transaction. */
-  private async commit(caller: AuthenticatedUser, received: NewFile[], attachTo: LoadedRecord | null): Promise<CrmFile[]> {
-    const { files } = await this.files.commit(
-      caller,
-      received,
-      attachTo
-        ? async (manager, created) => {
-            await this.history.insert(
-              manager,
-              caller,
-              filesUploadedEvent(
-                attachTo,
-                created.map((file) => file.id),
-              ),
-            );
-          }
-        : undefined,
-    );
-    return files;
+  /**
+   * The rows of staged files, their `file.uploaded` events and, when `attach`, the event linking
+   * them to the record with its `files.attached`: one transaction. Answers the files' responses.
+   */
+  private async commit(
+    caller: AuthenticatedUser,
+    received: NewFile[],
+    loaded: { record: LoadedRecord; summary: RecordSummary },
+    attach: boolean,
+  ): Promise<FileDto[]> {
+    // Every user the responses and events name: the caller (creator of the files) and, for the
+    // event, the users of the record's access list.
+    const employees = await this.users.employeesByIds(this.history.userIdsFor(caller, loaded.summary));
+    const { result } = await this.files.commit(caller, received, async (manager, created) => {
+      const responses = created.map((file) => toFileDto(file, employees, this.config.publicBaseUrl));
+      const events = responses.map((file) => fileUploaded(file, attach ? loaded.record : null));
+      if (attach) {
+        const event = await this.history.insertAttachment(manager, caller, loaded, created, employees);
+        events.push(filesAttached(event, loaded.record));
+      }
+      await this.outbox.publish(manager, changeBy(caller, employees), events);
+      return responses;
+    });
+    return result!;
   }
 }
 

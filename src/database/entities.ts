@@ -13,6 +13,10 @@ import { Currency } from '../records/entities/currency.entity.js';
 import { Opportunity } from '../records/entities/opportunity.entity.js';
 import { Tenant } from '../tenants/entities/tenant.entity.js';
 import { User } from '../users/entities/user.entity.js';
+import { WebhookAttempt } from '../webhooks/entities/webhook-attempt.entity.js';
+import { WebhookDelivery } from '../webhooks/entities/webhook-delivery.entity.js';
+import { WebhookEvent } from '../webhooks/entities/webhook-event.entity.js';
+import { WebhookSubscription } from '../webhooks/entities/webhook-subscription.entity.js';
 
 /** Every entity, listed once for the application, the CLI and the migration DataSource. */
 export const ENTITIES = [
@@ -31,4 +35,8 @@ export const ENTITIES = [
   HistoryEvent,
   EventFileLink,
   IdempotencyRecord,
+  WebhookSubscription,
+  WebhookEvent,
+  WebhookDelivery,
+  WebhookAttempt,
 ];

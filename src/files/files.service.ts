@@ -15,6 +15,9 @@ import { CrmFile } from './entities/crm-file.entity.js';
 import { FileId } from './entities/file-id.entity.js';
 import { toFileDto } from './file.mapper.js';
 import { FoldersService } from './folders.service.js';
+import type { AuthenticatedUser } from '../auth/authenticated-user.js';
+import { fileDeleted } from '../webhooks/outbox/webhook-event-payloads.js';
+import { changeBy, WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
 
 export interface FileOwner {
   userId: string;
@@ -54,6 +57,7 @@ export class FilesService {
     private readonly transactions: Transactions,
     private readonly folders: FoldersService,
     private readonly users: UsersService,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /** Of the given ids, those naming a file of the caller's tenant that the caller may read: one query. */
@@ -220,14 +224,17 @@ export class FilesService {
    * DELETE of one file: readable (else 404), editable (else 403), then its row and links in one
    * transaction and its content after. Answers the file as it was.
    */
-  async delete(caller: Caller & { tenantId: number }, fileId: number): Promise<FileDto> {
+  async delete(caller: AuthenticatedUser, fileId: number): Promise<FileDto> {
     const file = await this.findReadable(caller, fileId);
     if (!file) throw new NotFoundError(`There is no file with id ${fileId}.`);
     if (!canEditFile(caller, file)) throw new ForbiddenError("Only the file's creator, its last updater or an admin may delete it.");
-    const [response] = await this.toDtos([file]);
-    const deleted = await this.transactions.run((manager) => this.deleteRows(manager, [file]));
-    // Of two concurrent deletes, only the one that removed the row answers 200.
-    if (deleted === 0) throw new NotFoundError(`There is no file with id ${fileId}.`);
+    const employees = await this.users.employeesByIds([file.createdBy, file.updatedBy, caller.userId]);
+    const response = toFileDto(file, employees, this.config.publicBaseUrl);
+    await this.transactions.run(async (manager) => {
+      // Of two concurrent deletes, only the one that removed the row answers 200 (and publishes).
+      if ((await this.deleteRows(manager, [file])) === 0) throw new NotFoundError(`There is no file with id ${fileId}.`);
+      await this.outbox.publish(manager, changeBy(caller, employees), [fileDeleted(response)]);
+    });
     testExitPoint(this.config, 'after-row-delete');
     await this.removeContents([file]);
     return response;

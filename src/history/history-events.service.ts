@@ -20,7 +20,12 @@ import { HistoryEvent } from './entities/history-event.entity.js';
 import { HistoryCategoriesService } from './history-categories.service.js';
 import { toRelationshipEventDtos, userIdsNamed } from './relationship-event.mapper.js';
 import { RECORD_FILES_PAGE_SQL, RECORD_FILES_TOTAL_SQL } from './record-files.sql.js';
-import { FILES_UPLOADED_CATEGORY, FILES_UPLOADED_CONTENT } from './system-categories.js';
+import { FILES_UPLOADED_CATEGORY, FILES_UPLOADED_CONTENT, SYSTEM_CATEGORIES } from './system-categories.js';
+import type { EmployeeDto } from '../users/dto/employee.dto.js';
+import type { CrmFile } from '../files/entities/crm-file.entity.js';
+import { filesAttached, historyCreated } from '../webhooks/outbox/webhook-event-payloads.js';
+import { changeBy, WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
+import type { HistoryCategory } from './entities/history-category.entity.js';
 
 export interface NewHistoryEvent {
   record: LoadedRecord;
@@ -51,6 +56,7 @@ export class HistoryEventsService {
     private readonly records: RecordsService,
     private readonly users: UsersService,
     private readonly categories: HistoryCategoriesService,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /** How many files one event may link (MAX_FILE_IDS): the one place this limit is read. */
@@ -72,55 +78,91 @@ export class HistoryEventsService {
   }
 
   /**
-   * Checks every file in one query, then writes the event and all its links in one
-   * transaction (two INSERTs whatever the number of files), and answers the new event.
+   * A new event on a record loaded with its summary (an attach, or POST /history), in a fixed
+   * number of statements whatever the number of files: the files with the access check (one
+   * SELECT; 404 with `missingFileIds`), the users the response names (one SELECT), a tenant
+   * category (one SELECT, only for POST /history), then the event, its links and its webhook
+   * event (`publishAs`) in one transaction. The response is built from those rows and the new
+   * event's id: nothing is read back after the commit.
    */
-  async record(caller: AuthenticatedUser, input: NewHistoryEvent): Promise<RelationshipEventDto> {
-    await this.assertFilesReadable(caller, input.fileIds);
-    let event: HistoryEvent;
+  async create(
+    caller: AuthenticatedUser,
+    loaded: { record: LoadedRecord; summary: RecordSummary },
+    input: NewHistoryEvent,
+    publishAs: 'files.attached' | 'history.created',
+  ): Promise<RelationshipEventDto> {
+    const files = await this.files.findReadableByIds(caller, input.fileIds);
+    const found = new Set(files.map((file) => file.id));
+    const missing = input.fileIds.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new FilesNotFoundError(missing);
+    const [employees, tenantCategories] = await Promise.all([
+      this.users.employeesByIds(userIdsNamed([{ createdBy: caller.userId }], files, [loaded.summary])),
+      SYSTEM_CATEGORIES.has(input.categoryId) ? Promise.resolve([]) : this.categories.findByIds([input.categoryId]),
+    ]);
+    const parts = { files, employees, tenantCategories };
     try {
-      event = await this.transactions.run((manager) => this.insert(manager, caller, input));
+      return await this.transactions.run(async (manager) => {
+        const event = await this.insert(manager, caller, input);
+        const response = this.responseOfNew(caller, event, input.fileIds, loaded, parts);
+        const published = publishAs === 'files.attached' ? filesAttached(response, loaded.record) : historyCreated(response, loaded.record);
+        await this.outbox.publish(manager, changeBy(caller, employees), [published]);
+        return response;
+      });
     } catch (error) {
       // A file deleted between the check and the insert fails its foreign key: report it as missing.
       if (isForeignKeyViolation(error)) await this.assertFilesReadable(caller, input.fileIds);
       throw error;
     }
-    const [response] = await this.responses(caller, [event]);
-    return response;
   }
 
   /**
-   * An attach ("Files are uploaded") to a record loaded with its summary, in a fixed number of
-   * statements whatever the number of files: the files with the access check (one SELECT; 404
-   * with `missingFileIds`), the users the response names (one SELECT), then the event and all
-   * its links in one transaction. The response is built from those rows and the new event's id:
-   * nothing is read back after the commit.
+   * The "Files are uploaded" event of files created in the caller's transaction (an upload with
+   * attach=true, a text file), and its response; `employees` holds the caller and the users of
+   * the record's access list.
    */
-  async attach(
+  async insertAttachment(
+    manager: EntityManager,
     caller: AuthenticatedUser,
     loaded: { record: LoadedRecord; summary: RecordSummary },
-    fileIds: number[],
+    files: CrmFile[],
+    employees: ReadonlyMap<string, EmployeeDto>,
   ): Promise<RelationshipEventDto> {
-    const files = await this.files.findReadableByIds(caller, fileIds);
-    const found = new Set(files.map((file) => file.id));
-    const missing = fileIds.filter((id) => !found.has(id));
-    if (missing.length > 0) throw new FilesNotFoundError(missing);
-    const input = filesUploadedEvent(loaded.record, fileIds);
-    const employees = await this.users.employeesByIds(userIdsNamed([{ createdBy: caller.userId }], files, [loaded.summary]));
-    let event: HistoryEvent;
-    try {
-      event = await this.transactions.run((manager) => this.insert(manager, caller, input));
-    } catch (error) {
-      // A file deleted between the check and the insert fails its foreign key: report it as missing.
-      if (isForeignKeyViolation(error)) await this.assertFilesReadable(caller, fileIds);
-      throw error;
-    }
+    const event = await this.insert(
+      manager,
+      caller,
+      filesUploadedEvent(
+        loaded.record,
+        files.map((file) => file.id),
+      ),
+    );
+    return this.responseOfNew(
+      caller,
+      event,
+      files.map((file) => file.id),
+      loaded,
+      { files, employees, tenantCategories: [] },
+    );
+  }
+
+  /** The users an event on this record with these files names: the caller, the files' users, the record's access list. */
+  userIdsFor(caller: AuthenticatedUser, summary: RecordSummary, files: CrmFile[] = []): Set<string> {
+    return userIdsNamed([{ createdBy: caller.userId }], files, [summary]);
+  }
+
+  /** The response of an event just inserted, from what the request already loaded. */
+  private responseOfNew(
+    caller: AuthenticatedUser,
+    event: HistoryEvent,
+    fileIds: number[],
+    loaded: { record: LoadedRecord; summary: RecordSummary },
+    parts: { files: CrmFile[]; employees: ReadonlyMap<string, EmployeeDto>; tenantCategories: HistoryCategory[] },
+  ): RelationshipEventDto {
     const [response] = toRelationshipEventDtos(caller, [event], {
       fileIdsByEvent: new Map([[event.id, fileIds]]),
-      files,
-      tenantCategories: [],
+      files: parts.files,
+      tenantCategories: parts.tenantCategories,
       records: new Map([[recordKey(loaded.record), loaded.summary]]),
-      employees,
+      employees: parts.employees,
       publicBaseUrl: this.config.publicBaseUrl,
     });
     return response;

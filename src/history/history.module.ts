@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { FilesModule } from '../files/files.module.js';
 import { RecordsModule } from '../records/records.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { WebhookOutboxModule } from '../webhooks/outbox/webhook-outbox.module.js';
 import { EventFileLink } from './entities/event-file-link.entity.js';
 import { HistoryCategory } from './entities/history-category.entity.js';
 import { HistoryEvent } from './entities/history-event.entity.js';
@@ -13,7 +14,7 @@ import { HistoryService } from './history.service.js';
 
 /** History events, their file links and the tenants' categories. */
 @Module({
-  imports: [TypeOrmModule.forFeature([HistoryEvent, EventFileLink, HistoryCategory]), FilesModule, RecordsModule, UsersModule],
+  imports: [TypeOrmModule.forFeature([HistoryEvent, EventFileLink, HistoryCategory]), FilesModule, RecordsModule, UsersModule, WebhookOutboxModule],
   controllers: [HistoryController],
   providers: [HistoryEventsService, HistoryCategoriesService, HistoryService],
   exports: [HistoryEventsService, HistoryCategoriesService],

@@ -17,6 +17,9 @@ import type { HistoryFilter, HistorySortKey } from './history-filter.js';
 import { HistoryCategoriesService } from './history-categories.service.js';
 import { HistoryEventsService } from './history-events.service.js';
 import { SYSTEM_CATEGORIES } from './system-categories.js';
+import { UsersService } from '../users/users.service.js';
+import { fileDeleted, historyDeleted } from '../webhooks/outbox/webhook-event-payloads.js';
+import { WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
 
 const FIRST_CREATED = Date.UTC(1000, 0, 1);
 const LAST_CREATED = Date.UTC(10000, 0, 1) - 1;
@@ -48,6 +51,8 @@ export class HistoryService {
     private readonly events: HistoryEventsService,
     private readonly categoryRows: HistoryCategoriesService,
     private readonly transactions: Transactions,
+    private readonly users: UsersService,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /**
@@ -95,8 +100,13 @@ export class HistoryService {
     const fileIds = this.events.distinctFileIds(body.fileId ?? [], 'fileId');
     const created = body.created === undefined ? new Date() : this.parseCreated(body.created);
     await this.categoryRows.assertExists(caller.tenantId, body.categoryId);
-    const record = await this.records.findReadable(caller, target);
-    return this.events.record(caller, { record, categoryId: body.categoryId, content: body.content, createdAt: created, fileIds });
+    const loaded = await this.records.findReadableSummary(caller, target);
+    return this.events.create(
+      caller,
+      loaded,
+      { record: loaded.record, categoryId: body.categoryId, content: body.content, createdAt: created, fileIds },
+      'history.created',
+    );
   }
 
   /**
@@ -109,7 +119,8 @@ export class HistoryService {
     const permissions = event && record ? eventPermissions(caller, event, record) : null;
     if (!event || !permissions?.canRead) throw new NotFoundError(`There is no history event with id ${eventId}.`);
     if (!permissions.canEdit) throw new ForbiddenError('You may read this event but not delete it.');
-    const [response] = await this.events.responses(caller, [event]);
+    const [[response], actor] = await Promise.all([this.events.responses(caller, [event]), this.users.employee(caller.userId)]);
+    const eventRecord = recordOfColumns(event);
 
     const deletedFiles = await this.transactions.run(async (manager) => {
       // Locked first: of two concurrent deletes of one event, the second finds nothing (404).
@@ -127,6 +138,16 @@ export class HistoryService {
       }
       await this.events.deleteEvent(manager, eventId);
       await this.files.deleteRows(manager, orphans);
+      // An event's links never change, so every file it took is in its answer already.
+      const taken = response.Files.filter((file) => orphans.some((orphan) => orphan.id === file.ID));
+      await this.outbox.publish(manager, { tenantId: caller.tenantId, actor, at: new Date() }, [
+        historyDeleted(
+          response,
+          eventRecord,
+          taken.map((file) => file.ID),
+        ),
+        ...taken.map((file) => fileDeleted(file, eventRecord)),
+      ]);
       return orphans;
     });
     await this.files.removeContents(deletedFiles);
