@@ -18,6 +18,8 @@ import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { WebhookWorkerModule } from './webhooks/worker/webhook-worker.module.js';
 
 /** The HTTP application. Its global filter, interceptor and pipe are the same in tests. */
 @Module({})
@@ -37,6 +39,8 @@ export class AppModule {
         MetricsModule,
         LifecycleModule,
         IdempotencyModule,
+        WebhooksModule,
+        WebhookWorkerModule,
         // For the demo seed at start-up.
         TenantsModule,
         SeedModule,

@@ -8,6 +8,7 @@ import { ContentReaper } from './files/content-reaper.js';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { DemoSeedService } from './seed/demo-seed.service.js';
 import { TenantsService } from './tenants/tenants.service.js';
+import { WebhookWorker } from './webhooks/worker/webhook-worker.js';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -37,6 +38,8 @@ async function bootstrap(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   installGracefulShutdown(app, { graceMs: config.shutdownGraceMs, logger: new Logger('Shutdown') });
+  // Events committed before a crash or a restart are in the outbox: delivery picks them up now.
+  app.get(WebhookWorker).start();
   logger.log(`Serving on http://${config.host}:${config.port} (Swagger UI at /api/docs)`);
 }
 

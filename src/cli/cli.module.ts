@@ -12,6 +12,7 @@ import { SeedModule } from '../seed/seed.module.js';
 import { StorageModule } from '../storage/storage.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { WebhooksModule } from '../webhooks/webhooks.module.js';
 
 /** The services the admin CLI drives: the same ones the server uses, without HTTP. */
 @Module({})
@@ -32,6 +33,7 @@ export class CliModule {
         RecordsModule,
         FilesModule,
         SeedModule,
+        WebhooksModule,
       ],
     };
   }

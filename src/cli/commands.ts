@@ -15,6 +15,8 @@ import { RecordsService } from '../records/records.service.js';
 import { DemoSeedService } from '../seed/demo-seed.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { UsersService } from '../users/users.service.js';
+import { WEBHOOK_EVENT_TYPES, isWebhookEventType, type WebhookEventType } from '../webhooks/webhook-event-types.js';
+import { WebhooksService, type WebhookManager } from '../webhooks/webhooks.service.js';
 import { CliUsageError } from './cli-error.js';
 
 type Options = Record<string, { type: 'string' | 'boolean' }>;
@@ -31,6 +33,11 @@ export const USAGE = `Usage: npm run cli -- <command>
   opportunity create --tenant T --title X [--creator <uuid>] [--access <uuid>,...]
   case create --tenant T --title X [--creator <uuid>] [--access <uuid>,...]
   file add --user <uuid> <path>
+  webhook create --tenant T --url U [--events files.attached,file.deleted,...]
+  webhook list --tenant T
+  webhook delete --tenant T --id N
+  webhook rotate-secret --tenant T --id N
+  webhook enable --tenant T --id N
   seed --demo
   help | --help | -h`;
 
@@ -93,6 +100,29 @@ async function defaultCreator(app: INestApplicationContext, tenantId: number): P
   const admin = await app.get(UsersService).firstAdmin(tenantId);
   if (!admin) throw new CliUsageError(`Tenant ${tenantId} has no admin user: pass --creator <uuid>.`);
   return admin.id;
+}
+
+/** The CLI manages any tenant's webhooks, as that tenant's admins do through the API. */
+async function webhookTenant(app: INestApplicationContext, values: Record<string, unknown>): Promise<WebhookManager> {
+  const tenantId = positiveInt(required(values, 'tenant'), 'tenant');
+  await app.get(TenantsService).assertExists(tenantId);
+  return { tenantId, isAdmin: true, userId: null };
+}
+
+function eventTypes(value: string | undefined): WebhookEventType[] | undefined {
+  if (value === undefined) return undefined;
+  const types = value.split(',').map((part) => part.trim());
+  const unknown = types.filter((type) => !isWebhookEventType(type));
+  if (unknown.length > 0 || types.length === 0) {
+    throw new CliUsageError(`--events must list event types among ${WEBHOOK_EVENT_TYPES.join(', ')}; got "${value}".`);
+  }
+  return types as WebhookEventType[];
+}
+
+async function webhookById(app: INestApplicationContext, args: string[]): Promise<{ manager: WebhookManager; id: number }> {
+  const { values } = parse(args, { tenant: { type: 'string' }, id: { type: 'string' } });
+  const id = positiveInt(required(values, 'id'), 'id');
+  return { manager: await webhookTenant(app, values), id };
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -187,6 +217,33 @@ export const COMMANDS: Record<string, Command> = {
         config.maxUploadBytes,
       );
     return { id: created.file.id };
+  },
+
+  'webhook create': async (app, args) => {
+    const { values } = parse(args, { tenant: { type: 'string' }, url: { type: 'string' }, events: { type: 'string' } });
+    const url = required(values, 'url');
+    return app.get(WebhooksService).create(await webhookTenant(app, values), { url, events: eventTypes(values.events) });
+  },
+
+  'webhook list': async (app, args) => {
+    const { values } = parse(args, { tenant: { type: 'string' } });
+    return { webhooks: await app.get(WebhooksService).list(await webhookTenant(app, values)) };
+  },
+
+  'webhook delete': async (app, args) => {
+    const { manager, id } = await webhookById(app, args);
+    await app.get(WebhooksService).delete(manager, id);
+    return { deleted: id };
+  },
+
+  'webhook rotate-secret': async (app, args) => {
+    const { manager, id } = await webhookById(app, args);
+    return app.get(WebhooksService).rotateSecret(manager, id);
+  },
+
+  'webhook enable': async (app, args) => {
+    const { manager, id } = await webhookById(app, args);
+    return app.get(WebhooksService).enable(manager, id);
   },
 
   seed: async (app, args) => {

@@ -2,6 +2,7 @@ import { ConfigError } from './config-error.js';
 import { boolean, integer, nonEmpty, urlOf, type Env } from './env-readers.js';
 import { parseDatabaseUrl, type DatabaseConfig } from './database-url.js';
 import { loadStorageConfig, type StorageConfig } from './storage-config.js';
+import { loadWebhookConfig, type WebhookConfig } from './webhook-config.js';
 
 export interface AppConfig {
   port: number;
@@ -34,6 +35,7 @@ export interface AppConfig {
   testExitAt: string | null;
   /** Where file contents live: under FILES_DIR, or in an S3-compatible bucket. */
   storage: StorageConfig;
+  webhooks: WebhookConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -70,6 +72,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     stagingMaxAgeMs: integer(env, 'STAGING_MAX_AGE_MS', 3_600_000, 1_000, 604_800_000),
     testExitAt: nonEmpty(env.CRM_FILES_TEST_EXIT_AT) ?? null,
     storage: loadStorageConfig(env),
+    webhooks: loadWebhookConfig(env),
   };
 }
 

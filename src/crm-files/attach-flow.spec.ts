@@ -136,7 +136,11 @@ describe('the attach flow', () => {
         ],
       },
     ]);
-    expect(JSON.parse((writes[2].values as { payload: string }[])[0].payload)).toMatchObject({ actor: EMPLOYEE, tenantId: 7, type: 'files.attached' });
+    expect(JSON.parse((writes[2].values as { payload: string }[])[0].payload)).toMatchObject({
+      actor: EMPLOYEE,
+      tenantId: 7,
+      type: 'files.attached',
+    });
   });
 
   it('names an opportunity or case by entity_type and entity_id', async () => {

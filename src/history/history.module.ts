@@ -14,7 +14,13 @@ import { HistoryService } from './history.service.js';
 
 /** History events, their file links and the tenants' categories. */
 @Module({
-  imports: [TypeOrmModule.forFeature([HistoryEvent, EventFileLink, HistoryCategory]), FilesModule, RecordsModule, UsersModule, WebhookOutboxModule],
+  imports: [
+    TypeOrmModule.forFeature([HistoryEvent, EventFileLink, HistoryCategory]),
+    FilesModule,
+    RecordsModule,
+    UsersModule,
+    WebhookOutboxModule,
+  ],
   controllers: [HistoryController],
   providers: [HistoryEventsService, HistoryCategoriesService, HistoryService],
   exports: [HistoryEventsService, HistoryCategoriesService],

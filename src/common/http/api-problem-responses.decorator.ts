@@ -44,14 +44,21 @@ export const PROBLEM_SCHEMA = {
   },
 };
 
-/** One problem+json answer, with its description and the headers it carries. */
-export const problemResponse = (status: number): ApiResponseOptions => ({
+/** One problem+json answer, with its description (the common one unless given) and the headers it carries. */
+export const problemResponse = (status: number, description = DESCRIPTIONS[status]): ApiResponseOptions => ({
   status,
-  description: DESCRIPTIONS[status],
+  description,
   ...(HEADERS[status] ? { headers: structuredClone(HEADERS[status]) } : {}),
   content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } },
 });
 
-/** Documents the problem+json answers a route can give, plus 429, 500 and 503 that any authenticated route can. */
-export const ApiProblemResponses = (...statuses: number[]) =>
-  applyDecorators(...[...statuses, 429, 500, 503].map((status) => ApiResponse(problemResponse(status))));
+/**
+ * Documents the problem+json answers a route can give, plus 429, 500 and 503 that any
+ * authenticated route can. A status may come with its own description: `[403, 'Not an admin.']`.
+ */
+export const ApiProblemResponses = (...statuses: (number | [number, string])[]) =>
+  applyDecorators(
+    ...[...statuses, 429, 500, 503].map((entry) =>
+      ApiResponse(typeof entry === 'number' ? problemResponse(entry) : problemResponse(...entry)),
+    ),
+  );
