@@ -25,30 +25,36 @@ export class WebhookReceiver {
   answer: (request: ReceivedWebhook, index: number) => ReceiverAnswer = () => ({ status: 200 });
   private waiters: { count: number; resolve: () => void }[] = [];
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
+  private readonly server: Server;
+  private path = '/hooks';
+  private port = 0;
 
-  static async start(path = '/hooks'): Promise<WebhookReceiver> {
-    let receiver: WebhookReceiver | undefined;
-    const server = createServer((request, response) => {
+  private constructor() {
+    this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const entry: ReceivedWebhook = { headers: request.headers, body, event: JSON.parse(body || 'null'), at: Date.now() };
-        const index = receiver!.received.push(entry) - 1;
-        const answer = receiver!.answer(entry, index);
+        const index = this.received.push(entry) - 1;
+        const answer = this.answer(entry, index);
         setTimeout(() => {
           response.writeHead(answer.status, answer.headers ?? {}).end();
-          receiver!.notify();
+          this.notify();
         }, answer.delayMs ?? 0);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}${path}`);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}${this.path}`;
+  }
+
+  static async start(path = '/hooks'): Promise<WebhookReceiver> {
+    const receiver = new WebhookReceiver();
+    receiver.path = path;
+    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    receiver.port = (receiver.server.address() as AddressInfo).port;
     return receiver;
   }
 
