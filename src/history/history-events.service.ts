@@ -7,6 +7,7 @@ import { isForeignKeyViolation } from '../common/errors/database-errors.js';
 import type { Page } from '../common/http/paging.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { forUpdate } from '../database/locking.js';
+import { testExitPoint } from '../lifecycle/test-exit-point.js';
 import { Transactions } from '../database/transactions.js';
 import { FilesService } from '../files/files.service.js';
 import type { Caller } from '../records/access/access-policy.js';
@@ -101,13 +102,16 @@ export class HistoryEventsService {
     ]);
     const parts = { files, employees, tenantCategories };
     try {
-      return await this.transactions.run(async (manager) => {
+      const response = await this.transactions.run(async (manager) => {
         const event = await this.insert(manager, caller, input);
         const response = this.responseOfNew(caller, event, input.fileIds, loaded, parts);
         const published = publishAs === 'files.attached' ? filesAttached(response, loaded.record) : historyCreated(response, loaded.record);
         await this.outbox.publish(manager, changeBy(caller, employees), [published]);
         return response;
       });
+      // A crash here, committed but unanswered: the event must still be delivered, by the next start.
+      testExitPoint(this.config, 'after-attach-commit');
+      return response;
     } catch (error) {
       // A file deleted between the check and the insert fails its foreign key: report it as missing.
       if (isForeignKeyViolation(error)) await this.assertFilesReadable(caller, input.fileIds);

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/app-config.js';
 
 /** The points where a crash matters to consistency, named for CRM_FILES_TEST_EXIT_AT. */
-export type TestExitPoint = 'after-content-move' | 'after-row-delete';
+export type TestExitPoint = 'after-content-move' | 'after-row-delete' | 'after-attach-commit';
 
 /**
  * TEST ONLY. When CRM_FILES_TEST_EXIT_AT names this point, the process kills itself with SIGKILL

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, In, type EntityManager } from 'typeorm';
@@ -52,7 +52,7 @@ interface ClaimedDelivery {
  * requests never wait for the worker.
  */
 @Injectable()
-export class WebhookWorker implements OnApplicationShutdown {
+export class WebhookWorker implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookWorker.name);
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
@@ -81,7 +81,8 @@ export class WebhookWorker implements OnApplicationShutdown {
     await Promise.race([Promise.allSettled([...this.inFlight]), sleep(SHUTDOWN_WAIT_MS)]);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database pool closes (on application shutdown): deliveries in flight record their outcome. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.stop();
   }
 
