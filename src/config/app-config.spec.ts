@@ -36,6 +36,11 @@ describe('loadAppConfig', () => {
       stagingMaxAgeMs: 3_600_000,
       testExitAt: null,
       storage: { driver: 'local' },
+      webhooks: {
+        allowHttp: false,
+        allowPrivateTargets: false,
+        retryScheduleMs: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+      },
     });
     expect(DEFAULT_DATABASE_URL).toBe('sqlite:data/crm-files.sqlite');
   });
@@ -51,6 +56,8 @@ describe('loadAppConfig', () => {
         LOG_LEVEL: '',
         REDIS_URL: ' ',
         CORS_ORIGINS: '',
+        WEBHOOK_ALLOW_HTTP: '',
+        WEBHOOK_RETRY_SCHEDULE: ' ',
       }),
     ).toStrictEqual(loadAppConfig({}));
   });
@@ -73,6 +80,9 @@ describe('loadAppConfig', () => {
         CORS_ORIGINS: 'https://crm.example.com, http://localhost:5173',
         SHUTDOWN_GRACE_MS: '2500',
         STAGING_MAX_AGE_MS: '60000',
+        WEBHOOK_ALLOW_HTTP: 'true',
+        WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes',
+        WEBHOOK_RETRY_SCHEDULE: '250ms, 2s,1m,1h',
       }),
     ).toStrictEqual({
       port: 8080,
@@ -94,6 +104,7 @@ describe('loadAppConfig', () => {
       stagingMaxAgeMs: 60_000,
       testExitAt: null,
       storage: { driver: 'local' },
+      webhooks: { allowHttp: true, allowPrivateTargets: true, retryScheduleMs: [250, 2_000, 60_000, 3_600_000] },
     });
   });
 
@@ -151,6 +162,11 @@ describe('loadAppConfig', () => {
     ['MAX_JSON_BYTES', '0'],
     ['RATE_LIMIT_PER_MINUTE', '-5'],
     ['DEMO_SEED', 'maybe'],
+    ['WEBHOOK_ALLOW_HTTP', 'maybe'],
+    ['WEBHOOK_ALLOW_PRIVATE_TARGETS', '2'],
+    ['WEBHOOK_RETRY_SCHEDULE', '5'],
+    ['WEBHOOK_RETRY_SCHEDULE', '5s,,1m'],
+    ['WEBHOOK_RETRY_SCHEDULE', '1d'],
     ['DATABASE_URL', 'postgres://x'],
     ['DATABASE_URL', 'sqlite:'],
     ['DATABASE_URL', 'mysql://db-host'],

@@ -28,17 +28,22 @@ export class Transactions {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.dataSource.options.type !== 'better-sqlite3') return this.withRetries(work);
+  /**
+   * `readCommitted`: on MySQL/MariaDB, READ COMMITTED instead of REPEATABLE READ, so that locking
+   * reads take no gap locks (background work that must never make a request's INSERT wait).
+   */
+  run<T>(work: (manager: EntityManager) => Promise<T>, options: { readCommitted?: boolean } = {}): Promise<T> {
+    if (this.dataSource.options.type !== 'better-sqlite3')
+      return this.withRetries(work, options.readCommitted ? 'READ COMMITTED' : undefined);
     const result = this.queue.then(() => this.dataSource.transaction(work));
     this.queue = result.catch(() => undefined);
     return result;
   }
 
-  private async withRetries<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async withRetries<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.mysqlTransaction(work);
+        return await this.mysqlTransaction(work, isolation);
       } catch (error) {
         if (attempt >= TRANSACTION_ATTEMPTS || !isLockConflict(error)) throw error;
         this.logger.warn(
@@ -50,7 +55,7 @@ export class Transactions {
     }
   }
 
-  private async mysqlTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async mysqlTransaction<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
@@ -58,7 +63,7 @@ export class Transactions {
         runner.connection.driver.options.type,
         (runner as unknown as { databaseConnection: RawConnection }).databaseConnection,
       );
-      await runner.startTransaction();
+      await runner.startTransaction(isolation);
       try {
         const result = await work(runner.manager);
         await runner.commitTransaction();

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { In, type EntityManager, type Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { Transactions } from '../../database/transactions.js';
 import { ShutdownState } from '../../lifecycle/shutdown-state.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { retryDelayMs } from '../delivery/retry-schedule.js';
@@ -61,8 +62,11 @@ export class WebhookWorker implements BeforeApplicationShutdown {
   private readonly inFlightBySubscription = new Map<number, number>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(WebhookSubscription) private readonly subscriptions: Repository<WebhookSubscription>,
+    @InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>,
+    @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transactions: Transactions,
     private readonly metrics: MetricsService,
     private readonly shutdown: ShutdownState,
   ) {}
@@ -123,12 +127,12 @@ export class WebhookWorker implements BeforeApplicationShutdown {
   }
 
   private get isMysql(): boolean {
-    return this.dataSource.options.type !== 'better-sqlite3';
+    return this.config.database.kind === 'mysql';
   }
 
-  /** A transaction at READ COMMITTED on MySQL; SQLite's write transactions are serial anyway. */
+  /** At READ COMMITTED on MySQL (no gap locks); SQLite's write transactions are serial anyway. */
   private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.isMysql ? this.dataSource.transaction('READ COMMITTED', work) : this.dataSource.transaction(work);
+    return this.transactions.run(work, { readCommitted: true });
   }
 
   private async dispatch(): Promise<number> {
@@ -221,9 +225,7 @@ export class WebhookWorker implements BeforeApplicationShutdown {
     });
     if (claimed.length === 0) return [];
     const events = new Map(
-      (await this.dataSource.getRepository(WebhookEvent).findBy({ id: In([...new Set(claimed.map((delivery) => delivery.eventId))]) })).map(
-        (event) => [event.id, event],
-      ),
+      (await this.events.findBy({ id: In([...new Set(claimed.map((delivery) => delivery.eventId))]) })).map((event) => [event.id, event]),
     );
     return claimed.flatMap((delivery) => {
       const event = events.get(delivery.eventId);
@@ -249,12 +251,11 @@ export class WebhookWorker implements BeforeApplicationShutdown {
   }
 
   private async deliver({ delivery, event }: ClaimedDelivery): Promise<void> {
-    const subscriptions = this.dataSource.getRepository(WebhookSubscription);
     // Read now: the secret current at this moment signs, and a subscription disabled or
     // deleted since the claim gets nothing.
-    const subscription = await subscriptions.findOneBy({ id: delivery.subscriptionId });
+    const subscription = await this.subscriptions.findOneBy({ id: delivery.subscriptionId });
     if (!subscription?.enabled) {
-      if (subscription) await this.dataSource.getRepository(WebhookDelivery).update({ id: delivery.id }, { leaseUntil: null });
+      if (subscription) await this.deliveries.update({ id: delivery.id }, { leaseUntil: null });
       return;
     }
     const result = await this.send(subscription, event);
