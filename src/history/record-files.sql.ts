@@ -5,8 +5,13 @@
  * record (`record_type`, `record_id`); see docs/performance.md for the plans.
  */
 
-/** The distinct files linked to a record's events: the index (record, file_id, event_id) alone. */
-export const RECORD_FILES_TOTAL_SQL = `SELECT COUNT(DISTINCT l.file_id) AS total FROM event_files l WHERE l.record_type = ? AND l.record_id = ?`;
+/**
+ * The number of distinct files linked to a record's events: the index (record, file_id, event_id)
+ * alone, read in file order so that repeats are dropped as they stream by. As a derived DISTINCT
+ * rather than COUNT(DISTINCT): MariaDB counts the latter through a temporary tree of every id,
+ * a quarter slower at 13,000 links (docs/performance.md).
+ */
+export const RECORD_FILES_TOTAL_SQL = `SELECT COUNT(*) AS total FROM (SELECT DISTINCT l.file_id FROM event_files l WHERE l.record_type = ? AND l.record_id = ?) d`;
 
 /**
  * The newest link of each file of a record, newest first: the index (record, event_id, file_id)
