@@ -471,7 +471,7 @@ async function main(): Promise<number> {
   await admin.query('ANALYZE TABLE history_events, event_files, files, contacts, access_list_entries');
   // The service's own two queries of the files page (history/history-events.service.ts).
   const [pagePlan] = await admin.query(`EXPLAIN ${RECORD_FILES_PAGE_SQL}`, ['contact', scene.contacts.big, 100, 0]);
-  const [totalPlan] = await admin.query(`EXPLAIN ${RECORD_FILES_TOTAL_SQL}`, ['contact', scene.contacts.big]);
+  const [totalPlan] = await admin.query(`EXPLAIN ${RECORD_FILES_TOTAL_SQL.mysql}`, ['contact', scene.contacts.big]);
   const plan = [...(pagePlan as object[]), ...(totalPlan as object[])];
   await admin.end();
 

@@ -218,7 +218,10 @@ export class HistoryEventsService {
    */
   async linkedFileIds(record: RecordRef, page: Page): Promise<{ fileIds: number[]; total: number }> {
     const [totalRows, pageRows] = await Promise.all([
-      this.links.query(RECORD_FILES_TOTAL_SQL, [record.type, record.id]) as Promise<{ total: number | string }[]>,
+      this.links.query(RECORD_FILES_TOTAL_SQL[this.links.manager.connection.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql'], [
+        record.type,
+        record.id,
+      ]) as Promise<{ total: number | string }[]>,
       this.links.query(RECORD_FILES_PAGE_SQL, [record.type, record.id, page.count, page.startIndex]) as Promise<
         { file_id: number | string }[]
       >,
