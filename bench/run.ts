@@ -5,7 +5,8 @@
  *   npm run bench -- --quick              small volume, one short round; exit 1 on a statement-count
  *                                         regression against bench/statement-budget.json
  *   options: --scale=0.1 (volume), --rounds=N, --seconds=S (per server per round), --no-sqlite,
- *            --only=attach-3x1,files-100 (scenario keys), --write-budget, --results=PATH
+ *            --only=attach-3x1,files-100 (scenario keys), --write-budget, --results=PATH,
+ *            --cpu-prof=DIR (the service writes a V8 CPU profile there when it stops)
  *
  * BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306) names the server; the benchmark creates
  * a database of its own there and drops it afterwards, also on failure and Ctrl-C.
@@ -61,6 +62,8 @@ const seconds = Number(option('seconds') ?? (quick ? 1 : 4));
 const warmUpMs = quick ? 300 : 1000;
 const withSqlite = !flag('no-sqlite');
 const only = option('only')?.split(',');
+const cpuProfileDir = option('cpu-prof');
+const serviceNodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
 const resultsFile = option('results') ?? (quick ? null : join(BENCH_DIR, 'RESULTS.md'));
 const serverUrl = parseServerUrl(process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
 
@@ -468,7 +471,7 @@ async function main(): Promise<number> {
   await admin.query('ANALYZE TABLE history_events, event_files, files, contacts, access_list_entries');
   // The service's own two queries of the files page (history/history-events.service.ts).
   const [pagePlan] = await admin.query(`EXPLAIN ${RECORD_FILES_PAGE_SQL}`, ['contact', scene.contacts.big, 100, 0]);
-  const [totalPlan] = await admin.query(`EXPLAIN ${RECORD_FILES_TOTAL_SQL}`, ['contact', scene.contacts.big]);
+  const [totalPlan] = await admin.query(`EXPLAIN ${RECORD_FILES_TOTAL_SQL.mysql}`, ['contact', scene.contacts.big]);
   const plan = [...(pagePlan as object[]), ...(totalPlan as object[])];
   await admin.end();
 
@@ -478,7 +481,13 @@ async function main(): Promise<number> {
   onCleanup(async () => {
     await Promise.all(servers.map((server) => server.stop()));
   });
-  const service = await startServer({ name: 'service', script: SERVICE_MAIN, env: serviceEnv, cores: serverCores });
+  const service = await startServer({
+    name: 'service',
+    script: SERVICE_MAIN,
+    env: serviceEnv,
+    cores: serverCores,
+    nodeArgs: serviceNodeArgs,
+  });
   servers.push(service);
   const baseline = await startServer({
     name: 'baseline',
@@ -557,6 +566,7 @@ async function main(): Promise<number> {
       script: SERVICE_MAIN,
       env: { ...serviceEnv, DATABASE_URL: `sqlite:${sqlitePath}` },
       cores: serverCores,
+      nodeArgs: serviceNodeArgs,
     });
     servers.push(sqliteService);
     for (const scenario of list) {

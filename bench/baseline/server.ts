@@ -303,7 +303,8 @@ async function listFiles(hash: string, type: RecordType, id: number, search: URL
   await loadCallerAndRecord(hash, type, id);
   // The links name their record: the newest link of each file, read in index order (as the service does).
   const [[total], rows] = await query(
-    `SELECT COUNT(DISTINCT l.file_id) AS total FROM event_files l WHERE l.record_type = ? AND l.record_id = ?;
+    `SELECT COUNT(*) AS total FROM (SELECT DISTINCT l.file_id FROM event_files l FORCE INDEX (IDX_event_files_record_file)
+       WHERE l.record_type = ? AND l.record_id = ?) d;
      SELECT ${FILE_COLUMNS} FROM (
        SELECT l.file_id, l.event_id AS newest FROM event_files l WHERE l.record_type = ? AND l.record_id = ?
          AND NOT EXISTS (SELECT 1 FROM event_files n WHERE n.record_type = l.record_type AND n.record_id = l.record_id

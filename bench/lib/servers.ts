@@ -76,9 +76,11 @@ export async function startServer(options: {
   script: string;
   env: Record<string, string>;
   cores: string | null;
+  /** Extra flags for node, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
 }): Promise<ServerHandle> {
   const port = await freePort();
-  const node = [process.execPath, '--import', PROBE, options.script];
+  const node = [process.execPath, ...(options.nodeArgs ?? []), '--import', PROBE, options.script];
   const [command, ...args] = options.cores ? ['taskset', '-c', options.cores, ...node] : node;
   const child = spawn(command, args, {
     env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },

@@ -15,21 +15,31 @@ import type { AttachFilesDto } from './dto/attach-files.dto.js';
  * reaches the database and in how many transactions.
  */
 
-const CALLER: AuthenticatedUser = { userId: 'a1111111-1111-4111-8111-11111111111a', tenantId: 7, isAdmin: false, apiKeyId: 1 };
+const CALLER_ID = 'a1111111-1111-4111-8111-11111111111a';
+const EMPLOYEE = { Id: CALLER_ID, DisplayName: 'Caller', Title: null, AvatarSmall: null, ProfileUrl: null };
+const CALLER: AuthenticatedUser = { userId: CALLER_ID, tenantId: 7, isAdmin: false, apiKeyId: 1, employee: EMPLOYEE };
+const UPLOADER = {
+  Id: 'b2222222-2222-4222-8222-22222222222b',
+  DisplayName: 'Uploader',
+  Title: 'Clerk',
+  AvatarSmall: null,
+  ProfileUrl: null,
+};
 const RECORD: LoadedRecord = { type: 'contact', id: 12, tenantId: 7, permissions: { canRead: true, canEdit: true } };
 const SUMMARY: RecordSummary = { permissions: RECORD.permissions, contact: null, entity: { type: 'opportunity', id: 12, title: 'Deal' } };
-const EMPLOYEE = { Id: CALLER.userId, DisplayName: 'Caller', Title: null, AvatarSmall: null, ProfileUrl: null };
-const loaded = (record: LoadedRecord = RECORD) => ({ record, summary: SUMMARY });
-/** File rows as the readable-files query answers them. */
-const fileRows = (ids: number[]) =>
-  ids.map((id) => ({
+const loaded = (record: LoadedRecord = RECORD) => ({ record, summary: SUMMARY, employees: new Map() });
+/** Readable files as the files query answers them: file 1 was uploaded by another user, the others by the caller. */
+const fileRows = (ids: number[]) => ({
+  files: ids.map((id) => ({
     id,
     name: `f${id}`,
-    createdBy: CALLER.userId,
-    updatedBy: CALLER.userId,
+    createdBy: id === 1 ? UPLOADER.Id : CALLER_ID,
+    updatedBy: CALLER_ID,
     createdAt: new Date(0),
     updatedAt: new Date(0),
-  }));
+  })),
+  employees: new Map([[UPLOADER.Id, UPLOADER]]),
+});
 const CONFIG = { maxFileIds: 3, maxUploadBytes: 100, publicBaseUrl: null } as AppConfig;
 const body = (fileids: number[], extra: Partial<AttachFilesDto> = {}) => ({ fileids, ...extra }) as AttachFilesDto;
 
@@ -37,17 +47,16 @@ const body = (fileids: number[], extra: Partial<AttachFilesDto> = {}) => ({ file
 function recordingManager() {
   const writes: { table: string; values: unknown }[] = [];
   const manager = {
-    getRepository: (target: unknown) => ({
-      create: (values: object) => ({ ...values }),
-      insert: async (rows: { id?: number } | object[]) => {
-        if (target === WebhookEvent) {
+    connection: { driver: { preparePersistentValue: (value: unknown) => value } },
+    getRepository: (target: unknown) => {
+      if (target !== WebhookEvent) throw new Error('Only the outbox is written through a repository.');
+      return {
+        create: (values: object) => ({ ...values }),
+        insert: async (rows: object[]) => {
           writes.push({ table: 'webhook_events', values: rows });
-          return;
-        }
-        writes.push({ table: 'history_events', values: { ...rows } });
-        (rows as { id?: number }).id = 99;
-      },
-    }),
+        },
+      };
+    },
     query: async (sql: string, parameters: unknown[]) => {
       const [, table, columns] = /^INSERT INTO (\w+) \(([^)]*)\)/.exec(sql) ?? [];
       const names = columns.split(', ');
@@ -56,6 +65,7 @@ function recordingManager() {
         rows.push(Object.fromEntries(names.map((name, index) => [name, parameters[at + index]])));
       }
       writes.push({ table, values: rows });
+      return { insertId: 99 };
     },
   };
   return { manager, writes };
@@ -65,6 +75,7 @@ describe('the attach flow', () => {
   const records = { findReadableSummary: vi.fn() };
   const files = { findReadableByIds: vi.fn(), findReadableIds: vi.fn() };
   const users = { employeesByIds: vi.fn() };
+  const events = { metadata: { findColumnWithPropertyName: () => ({ propertyName: 'createdAt' }) } };
   const transactions = { run: vi.fn() };
   let history: HistoryEventsService;
   let crmFiles: CrmFilesService;
@@ -78,9 +89,8 @@ describe('the attach flow', () => {
     transactions.run.mockImplementation((work: (manager: unknown) => Promise<unknown>) => work(recording.manager));
     records.findReadableSummary.mockResolvedValue(loaded());
     files.findReadableByIds.mockImplementation(async (_caller: unknown, ids: number[]) => fileRows(ids));
-    users.employeesByIds.mockResolvedValue(new Map([[CALLER.userId, EMPLOYEE]]));
     history = new HistoryEventsService(
-      {} as never,
+      events as never,
       {} as never,
       CONFIG,
       transactions as never,
@@ -91,30 +101,35 @@ describe('the attach flow', () => {
       new WebhookOutbox(),
     );
     responses = vi.spyOn(history, 'responses');
-    crmFiles = new CrmFilesService(CONFIG, records as never, {} as never, {} as never, history, users as never, new WebhookOutbox());
+    crmFiles = new CrmFilesService(CONFIG, records as never, {} as never, {} as never, history, new WebhookOutbox());
   });
 
   it('writes one event and its links in one transaction, the ids distinct in first-seen order, and answers the new event', async () => {
     const response = await crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([3, 1, 3]));
     expect(response).toMatchObject({ ID: 99, CreateBy: EMPLOYEE, Category: { ID: -2 }, Entity: { EntityId: 12 }, CanEdit: true });
     expect(response.Files.map((file) => file.ID)).toEqual([3, 1]);
+    expect(response.Files[1]).toMatchObject({ CreatedBy: UPLOADER, UpdatedBy: EMPLOYEE });
     expect(files.findReadableByIds).toHaveBeenCalledWith(CALLER, [3, 1]);
-    expect(users.employeesByIds).toHaveBeenCalledTimes(1);
+    // The caller's Employee came with the key, the files' users with the files: no users query.
+    expect(users.employeesByIds).not.toHaveBeenCalled();
     // Built from what was loaded for the checks: nothing is read back after the commit.
     expect(responses).not.toHaveBeenCalled();
     expect(transactions.run).toHaveBeenCalledTimes(1);
     expect(writes).toEqual([
       {
         table: 'history_events',
-        values: expect.objectContaining({
-          tenantId: 7,
-          categoryId: -2,
-          content: 'Files are uploaded',
-          contactId: 12,
-          entityType: null,
-          entityId: null,
-          createdBy: CALLER.userId,
-        }),
+        values: [
+          {
+            tenant_id: 7,
+            category_id: -2,
+            content: 'Files are uploaded',
+            contact_id: 12,
+            entity_type: null,
+            entity_id: null,
+            created_by: CALLER_ID,
+            created_at: expect.any(Date),
+          },
+        ],
       },
       {
         table: 'event_files',
@@ -146,7 +161,7 @@ describe('the attach flow', () => {
   it('names an opportunity or case by entity_type and entity_id', async () => {
     records.findReadableSummary.mockResolvedValue(loaded({ ...RECORD, type: 'case', id: 4 }));
     await crmFiles.attach(CALLER, { type: 'case', id: 4 }, body([1]));
-    expect(writes[0].values).toMatchObject({ contactId: null, entityType: 'case', entityId: 4 });
+    expect(writes[0].values).toMatchObject([{ contact_id: null, entity_type: 'case', entity_id: 4 }]);
   });
 
   it('counts the limit on ids as sent, repeats included: 400 before the record is looked up', async () => {

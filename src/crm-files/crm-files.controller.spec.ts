@@ -28,7 +28,13 @@ import { AttachFilesDto } from './dto/attach-files.dto.js';
  */
 
 const KEY = 'the-key';
-const CALLER: AuthenticatedUser = { userId: 'a1111111-1111-4111-8111-11111111111a', tenantId: 7, isAdmin: false, apiKeyId: 3 };
+const CALLER: AuthenticatedUser = {
+  userId: 'a1111111-1111-4111-8111-11111111111a',
+  tenantId: 7,
+  isAdmin: false,
+  apiKeyId: 3,
+  employee: { Id: 'a1111111-1111-4111-8111-11111111111a', DisplayName: 'Caller', Title: null, AvatarSmall: null, ProfileUrl: null },
+};
 const EVENT = { ID: 1, Files: [] };
 const FILE_DTO = { ID: 2, Name: 'notes.txt' };
 const FILE: CrmFile = {

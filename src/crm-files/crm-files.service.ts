@@ -15,7 +15,7 @@ import { filesUploadedEvent, HistoryEventsService } from '../history/history-eve
 import type { LoadedRecord } from '../records/loaded-record.js';
 import type { RecordRef } from '../records/record-ref.js';
 import type { RecordSummary } from '../records/records.service.js';
-import { UsersService } from '../users/users.service.js';
+import type { EmployeeDto } from '../users/dto/employee.dto.js';
 import { filesAttached, fileUploaded } from '../webhooks/outbox/webhook-event-payloads.js';
 import { changeBy, WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
 import { RecordsService } from '../records/records.service.js';
@@ -35,7 +35,6 @@ export class CrmFilesService {
     private readonly files: FilesService,
     private readonly intake: FileIntakeService,
     private readonly history: HistoryEventsService,
-    private readonly users: UsersService,
     private readonly outbox: WebhookOutbox,
   ) {}
 
@@ -102,12 +101,12 @@ export class CrmFilesService {
   private async commit(
     caller: AuthenticatedUser,
     received: NewFile[],
-    loaded: { record: LoadedRecord; summary: RecordSummary },
+    loaded: { record: LoadedRecord; summary: RecordSummary; employees: ReadonlyMap<string, EmployeeDto> },
     attach: boolean,
   ): Promise<FileDto[]> {
     // Every user the responses and events name: the caller (creator of the files) and, for the
-    // event, the users of the record's access list.
-    const employees = await this.users.employeesByIds(this.history.userIdsFor(caller, loaded.summary));
+    // event, the users of the record's access list, loaded with the record.
+    const employees = new Map([[caller.userId, caller.employee], ...loaded.employees]);
     const { result } = await this.files.commit(caller, received, async (manager, created) => {
       const responses = created.map((file) => toFileDto(file, employees, this.config.publicBaseUrl));
       const events = responses.map((file) => fileUploaded(file, attach ? loaded.record : null));
@@ -115,7 +114,7 @@ export class CrmFilesService {
         const event = await this.history.insertAttachment(manager, caller, loaded, created, employees);
         events.push(filesAttached(event, loaded.record));
       }
-      await this.outbox.publish(manager, changeBy(caller, employees), events);
+      await this.outbox.publish(manager, changeBy(caller), events);
       return responses;
     });
     return result!;

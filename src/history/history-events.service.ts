@@ -14,6 +14,7 @@ import type { Caller } from '../records/access/access-policy.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
 import { belongsToRecordSql, recordColumns, recordKey, recordOfColumns, type RecordRef } from '../records/record-ref.js';
 import { RecordsService, type RecordSummary } from '../records/records.service.js';
+import type { EmployeeDto } from '../users/dto/employee.dto.js';
 import { UsersService } from '../users/users.service.js';
 import type { RelationshipEventDto } from './dto/relationship-event.dto.js';
 import { EventFileLink } from './entities/event-file-link.entity.js';
@@ -22,11 +23,21 @@ import { HistoryCategoriesService } from './history-categories.service.js';
 import { toRelationshipEventDtos, userIdsNamed } from './relationship-event.mapper.js';
 import { RECORD_FILES_PAGE_SQL, RECORD_FILES_TOTAL_SQL } from './record-files.sql.js';
 import { FILES_UPLOADED_CATEGORY, FILES_UPLOADED_CONTENT, SYSTEM_CATEGORIES } from './system-categories.js';
-import type { EmployeeDto } from '../users/dto/employee.dto.js';
 import type { CrmFile } from '../files/entities/crm-file.entity.js';
 import { filesAttached, historyCreated } from '../webhooks/outbox/webhook-event-payloads.js';
 import { changeBy, WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
 import type { HistoryCategory } from './entities/history-category.entity.js';
+
+const INSERT_EVENT_SQL = `INSERT INTO history_events (tenant_id, category_id, content, contact_id, entity_type, entity_id, created_by, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The generated id of an INSERT: mysql2 answers a result header with `insertId`, better-sqlite3 the last row id. */
+function insertedId(result: unknown): number {
+  const id = typeof result === 'object' && result !== null && 'insertId' in result ? result.insertId : result;
+  const value = Number(id);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error("The database did not answer the new event's id.");
+  return value;
+}
 
 export interface NewHistoryEvent {
   record: LoadedRecord;
@@ -80,33 +91,42 @@ export class HistoryEventsService {
 
   /**
    * A new event on a record loaded with its summary (an attach, or POST /history), in a fixed
-   * number of statements whatever the number of files: the files with the access check (one
-   * SELECT; 404 with `missingFileIds`), the users the response names (one SELECT), a tenant
-   * category (one SELECT, only for POST /history), then the event, its links and its webhook
-   * event (`publishAs`) in one transaction. The response is built from those rows and the new
-   * event's id: nothing is read back after the commit.
+   * number of statements whatever the number of files. With the two that come before it (the key
+   * ⋈ its user, in the guard; the record with its access list's users, in RecordsService), an
+   * attach sends, in this order:
+   *
+   *   1. SELECT api_keys ⋈ users                              the caller, with its Employee
+   *   2. SELECT the record ⋈ currency ⋈ access list ⋈ users   (404)
+   *   3. SELECT files ⋈ users (creator, updater), readable    (404 with missingFileIds)
+   *   4. START TRANSACTION
+   *   5. INSERT history_events
+   *   6. INSERT event_files (every link in one statement)
+   *   7. INSERT webhook_events (its `files.attached`, or `history.created`: the outbox)
+   *   8. COMMIT
+   *
+   * POST /history also reads a tenant category (one SELECT) when the event has one. The response
+   * is built from those rows and the new event's id: no user is looked up on its own and nothing
+   * is read back after the commit.
    */
   async create(
     caller: AuthenticatedUser,
-    loaded: { record: LoadedRecord; summary: RecordSummary },
+    loaded: { record: LoadedRecord; summary: RecordSummary; employees: ReadonlyMap<string, EmployeeDto> },
     input: NewHistoryEvent,
     publishAs: 'files.attached' | 'history.created',
   ): Promise<RelationshipEventDto> {
-    const files = await this.files.findReadableByIds(caller, input.fileIds);
+    const { files, employees: fileUsers } = await this.files.findReadableByIds(caller, input.fileIds);
     const found = new Set(files.map((file) => file.id));
     const missing = input.fileIds.filter((id) => !found.has(id));
     if (missing.length > 0) throw new FilesNotFoundError(missing);
-    const [employees, tenantCategories] = await Promise.all([
-      this.users.employeesByIds(userIdsNamed([{ createdBy: caller.userId }], files, [loaded.summary])),
-      SYSTEM_CATEGORIES.has(input.categoryId) ? Promise.resolve([]) : this.categories.findByIds([input.categoryId]),
-    ]);
+    const tenantCategories = SYSTEM_CATEGORIES.has(input.categoryId) ? [] : await this.categories.findByIds([input.categoryId]);
+    const employees = new Map([[caller.userId, caller.employee], ...loaded.employees, ...fileUsers]);
     const parts = { files, employees, tenantCategories };
     try {
       const response = await this.transactions.run(async (manager) => {
         const event = await this.insert(manager, caller, input);
         const response = this.responseOfNew(caller, event, input.fileIds, loaded, parts);
         const published = publishAs === 'files.attached' ? filesAttached(response, loaded.record) : historyCreated(response, loaded.record);
-        await this.outbox.publish(manager, changeBy(caller, employees), [published]);
+        await this.outbox.publish(manager, changeBy(caller), [published]);
         return response;
       });
       // A crash here, committed but unanswered: the event must still be delivered, by the next start.
@@ -131,26 +151,9 @@ export class HistoryEventsService {
     files: CrmFile[],
     employees: ReadonlyMap<string, EmployeeDto>,
   ): Promise<RelationshipEventDto> {
-    const event = await this.insert(
-      manager,
-      caller,
-      filesUploadedEvent(
-        loaded.record,
-        files.map((file) => file.id),
-      ),
-    );
-    return this.responseOfNew(
-      caller,
-      event,
-      files.map((file) => file.id),
-      loaded,
-      { files, employees, tenantCategories: [] },
-    );
-  }
-
-  /** The users an event on this record with these files names: the caller, the files' users, the record's access list. */
-  userIdsFor(caller: AuthenticatedUser, summary: RecordSummary, files: CrmFile[] = []): Set<string> {
-    return userIdsNamed([{ createdBy: caller.userId }], files, [summary]);
+    const fileIds = files.map((file) => file.id);
+    const event = await this.insert(manager, caller, filesUploadedEvent(loaded.record, fileIds));
+    return this.responseOfNew(caller, event, fileIds, loaded, { files, employees, tenantCategories: [] });
   }
 
   /** The response of an event just inserted, from what the request already loaded. */
@@ -180,9 +183,13 @@ export class HistoryEventsService {
     if (missing.length > 0) throw new FilesNotFoundError(missing);
   }
 
-  /** The writes of one event, for callers that already hold a transaction (upload-and-attach). */
+  /**
+   * The writes of one event, for callers that already hold a transaction (attach, upload-and-attach):
+   * the event, then all its links, each a hand-written INSERT (the repository's insert cost more
+   * CPU than the statement, and a query builder's cost grows with every row's parameters).
+   */
   async insert(manager: EntityManager, caller: AuthenticatedUser, input: NewHistoryEvent): Promise<HistoryEvent> {
-    const event = manager.getRepository(HistoryEvent).create({
+    const event = Object.assign(new HistoryEvent(), {
       tenantId: caller.tenantId,
       categoryId: input.categoryId,
       content: input.content,
@@ -190,10 +197,18 @@ export class HistoryEventsService {
       createdBy: caller.userId,
       createdAt: input.createdAt,
     });
-    // insert() fills in the generated id from the driver's answer, without reading the row back.
-    await manager.getRepository(HistoryEvent).insert(event);
+    const inserted: unknown = await manager.query(INSERT_EVENT_SQL, [
+      event.tenantId,
+      event.categoryId,
+      event.content,
+      event.contactId,
+      event.entityType,
+      event.entityId,
+      event.createdBy,
+      this.persistedCreatedAt(manager, event.createdAt),
+    ]);
+    event.id = insertedId(inserted);
     if (input.fileIds.length > 0) {
-      // All links in one hand-written INSERT: a query builder's cost grows with every row's parameters.
       const { type, id } = input.record;
       await manager.query(
         `INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${input.fileIds.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
@@ -201,6 +216,13 @@ export class HistoryEventsService {
       );
     }
     return event;
+  }
+
+  /** `created_at` as TypeORM writes it on this driver (a Date for MySQL, UTC text for SQLite), so rows read back the same. */
+  private persistedCreatedAt(manager: EntityManager, createdAt: Date): unknown {
+    const column = this.events.metadata.findColumnWithPropertyName('createdAt');
+    if (!column) throw new Error('history_events has no created_at column.');
+    return manager.connection.driver.preparePersistentValue(createdAt, column);
   }
 
   /** The tenant's events that belong to the record: the base of the file list and of the history filter. */
@@ -224,7 +246,10 @@ export class HistoryEventsService {
    */
   async linkedFileIds(record: RecordRef, page: Page): Promise<{ fileIds: number[]; total: number }> {
     const [totalRows, pageRows] = await Promise.all([
-      this.links.query(RECORD_FILES_TOTAL_SQL, [record.type, record.id]) as Promise<{ total: number | string }[]>,
+      this.links.query(RECORD_FILES_TOTAL_SQL[this.links.manager.connection.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql'], [
+        record.type,
+        record.id,
+      ]) as Promise<{ total: number | string }[]>,
       this.links.query(RECORD_FILES_PAGE_SQL, [record.type, record.id, page.count, page.startIndex]) as Promise<
         { file_id: number | string }[]
       >,

@@ -17,9 +17,8 @@ import type { HistoryFilter, HistorySortKey } from './history-filter.js';
 import { HistoryCategoriesService } from './history-categories.service.js';
 import { HistoryEventsService } from './history-events.service.js';
 import { SYSTEM_CATEGORIES } from './system-categories.js';
-import { UsersService } from '../users/users.service.js';
 import { fileDeleted, historyDeleted } from '../webhooks/outbox/webhook-event-payloads.js';
-import { WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
+import { changeBy, WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
 
 const FIRST_CREATED = Date.UTC(1000, 0, 1);
 const LAST_CREATED = Date.UTC(10000, 0, 1) - 1;
@@ -51,7 +50,6 @@ export class HistoryService {
     private readonly events: HistoryEventsService,
     private readonly categoryRows: HistoryCategoriesService,
     private readonly transactions: Transactions,
-    private readonly users: UsersService,
     private readonly outbox: WebhookOutbox,
   ) {}
 
@@ -119,7 +117,7 @@ export class HistoryService {
     const permissions = event && record ? eventPermissions(caller, event, record) : null;
     if (!event || !permissions?.canRead) throw new NotFoundError(`There is no history event with id ${eventId}.`);
     if (!permissions.canEdit) throw new ForbiddenError('You may read this event but not delete it.');
-    const [[response], actor] = await Promise.all([this.events.responses(caller, [event]), this.users.employee(caller.userId)]);
+    const [response] = await this.events.responses(caller, [event]);
     const eventRecord = recordOfColumns(event);
 
     const deletedFiles = await this.transactions.run(async (manager) => {
@@ -140,7 +138,7 @@ export class HistoryService {
       await this.files.deleteRows(manager, orphans);
       // An event's links never change, so every file it took is in its answer already.
       const taken = response.Files.filter((file) => orphans.some((orphan) => orphan.id === file.ID));
-      await this.outbox.publish(manager, { tenantId: caller.tenantId, actor, at: new Date() }, [
+      await this.outbox.publish(manager, changeBy(caller), [
         historyDeleted(
           response,
           eventRecord,

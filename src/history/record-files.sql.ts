@@ -5,8 +5,19 @@
  * record (`record_type`, `record_id`); see docs/performance.md for the plans.
  */
 
-/** The distinct files linked to a record's events: the index (record, file_id, event_id) alone. */
-export const RECORD_FILES_TOTAL_SQL = `SELECT COUNT(DISTINCT l.file_id) AS total FROM event_files l WHERE l.record_type = ? AND l.record_id = ?`;
+/**
+ * The number of distinct files linked to a record's events, from the index (record, file_id,
+ * event_id) alone, in file order so that repeats are dropped as they stream by; one form per
+ * dialect, each the faster there (docs/performance.md). MariaDB counts COUNT(DISTINCT) through a
+ * temporary tree of every id, and at full volume it picked the event-ordered index for the derived
+ * DISTINCT too (a temporary table): hence the derived form and the named index. SQLite takes the
+ * file-ordered index for COUNT(DISTINCT) by itself and counts it fastest.
+ */
+export const RECORD_FILES_TOTAL_SQL: Record<'mysql' | 'sqlite', string> = {
+  mysql: `SELECT COUNT(*) AS total FROM (SELECT DISTINCT l.file_id FROM event_files l FORCE INDEX (IDX_event_files_record_file)
+    WHERE l.record_type = ? AND l.record_id = ?) d`,
+  sqlite: `SELECT COUNT(DISTINCT l.file_id) AS total FROM event_files l WHERE l.record_type = ? AND l.record_id = ?`,
+};
 
 /**
  * The newest link of each file of a record, newest first: the index (record, event_id, file_id)

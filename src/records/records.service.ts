@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, In, type EntityManager, type Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors/api-error.js';
 import { Transactions } from '../database/transactions.js';
+import type { EmployeeDto } from '../users/dto/employee.dto.js';
+import { employeeColumnsSql, employeeFromRow } from '../users/employee.sql.js';
 import { UsersService } from '../users/users.service.js';
 import { contactPermissions, entityPermissions, type Caller, type RecordPermissions } from './access/access-policy.js';
 import { AccessListEntry } from './entities/access-list-entry.entity.js';
@@ -72,40 +74,57 @@ export class RecordsService {
 
   /**
    * As findReadable, with the record as an event response shows it (the row, its currency, its
-   * access list): one query, so that a write can answer without reading the record again.
+   * access list) and the `Employee` of each user on a contact's access list: one query, so that
+   * a write can answer without reading the record or those users again.
    */
   async findReadableSummary(
     caller: Caller & { tenantId: number },
     ref: RecordRef,
-  ): Promise<{ record: LoadedRecord; summary: RecordSummary }> {
-    const summary = await this.loadSummary(caller, ref);
-    if (!summary?.permissions.canRead) throw new NotFoundError(`There is no ${ref.type} with id ${ref.id}.`);
-    return { record: { ...ref, tenantId: caller.tenantId, permissions: summary.permissions }, summary };
+  ): Promise<{ record: LoadedRecord; summary: RecordSummary; employees: Map<string, EmployeeDto> }> {
+    const loaded = await this.loadSummary(caller, ref);
+    if (!loaded?.summary.permissions.canRead) throw new NotFoundError(`There is no ${ref.type} with id ${ref.id}.`);
+    return { record: { ...ref, tenantId: caller.tenantId, permissions: loaded.summary.permissions }, ...loaded };
   }
 
   /**
-   * The record of the caller's tenant with its access list (and, for a contact, its currency):
-   * one hand-written query, a row per access list entry (at least one, by the LEFT JOINs).
+   * The record of the caller's tenant with its access list (and, for a contact, its currency and
+   * the access list's users): one hand-written query, a row per access list entry (at least one,
+   * by the LEFT JOINs).
    */
-  private async loadSummary(caller: Caller & { tenantId: number }, ref: RecordRef): Promise<RecordSummary | null> {
+  private async loadSummary(
+    caller: Caller & { tenantId: number },
+    ref: RecordRef,
+  ): Promise<{ summary: RecordSummary; employees: Map<string, EmployeeDto> } | null> {
     if (ref.type === 'contact') {
       const rows: ContactRow[] = await this.contacts.query(CONTACT_SUMMARY_SQL, [ref.id, caller.tenantId]);
       if (rows.length === 0) return null;
       const accessList = accessUserIds(rows);
       const row = contactFromRow(rows[0]);
+      const employees = new Map<string, EmployeeDto>();
+      for (const entry of rows) {
+        const employee = employeeFromRow(entry, 'au_');
+        if (employee) employees.set(employee.Id, employee);
+      }
       return {
-        permissions: contactPermissions(caller, { shareType: row.shareType, accessList }),
-        contact: { row, currency: currencyFromRow(rows[0]), accessList },
-        entity: null,
+        summary: {
+          permissions: contactPermissions(caller, { shareType: row.shareType, accessList }),
+          contact: { row, currency: currencyFromRow(rows[0]), accessList },
+          entity: null,
+        },
+        employees,
       };
     }
     const rows: EntityRow[] = await this.contacts.query(ENTITY_SUMMARY_SQL[ref.type], [ref.type, ref.id, caller.tenantId]);
     if (rows.length === 0) return null;
     const accessList = accessUserIds(rows);
     return {
-      permissions: entityPermissions(caller, { createdBy: rows[0].created_by, accessList }),
-      contact: null,
-      entity: { type: ref.type, id: Number(rows[0].id), title: rows[0].title },
+      summary: {
+        permissions: entityPermissions(caller, { createdBy: rows[0].created_by, accessList }),
+        contact: null,
+        entity: { type: ref.type, id: Number(rows[0].id), title: rows[0].title },
+      },
+      // An opportunity's or case's access list is not shown in responses: no users to name.
+      employees: new Map(),
     };
   }
 
@@ -257,8 +276,9 @@ const ACCESS_JOIN = (type: string, id: string) => `LEFT JOIN access_list_entries
 
 const CONTACT_SUMMARY_SQL = `SELECT c.id, c.tenant_id, c.is_company, c.first_name, c.last_name, c.company_name, c.share_type, c.currency, c.created_at,
     cur.title AS cur_title, cur.symbol AS cur_symbol, cur.culture_name AS cur_culture_name, cur.is_convertable AS cur_is_convertable,
-    cur.is_basic AS cur_is_basic, a.user_id AS access_user_id
+    cur.is_basic AS cur_is_basic, a.user_id AS access_user_id, ${employeeColumnsSql('au', 'au_')}
   FROM contacts c LEFT JOIN currencies cur ON cur.abbreviation = c.currency ${ACCESS_JOIN(`'contact'`, 'c.id')}
+    LEFT JOIN users au ON au.id = a.user_id
   WHERE c.id = ? AND c.tenant_id = ? ORDER BY a.user_id`;
 
 const ENTITY_SUMMARY_SQL: Record<EntityRecordType, string> = {
@@ -273,7 +293,7 @@ function entitySummarySql(table: string): string {
 
 type Raw = string | number | boolean | Date | null;
 
-interface ContactRow {
+interface ContactRow extends Record<string, unknown> {
   id: Raw;
   tenant_id: Raw;
   is_company: Raw;

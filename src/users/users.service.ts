@@ -48,11 +48,6 @@ export class UsersService {
     return new Map(users.map((user) => [user.id, toEmployeeDto(user)]));
   }
 
-  /** The `Employee` of one user who is known to exist (a caller): one query. */
-  async employee(userId: string): Promise<EmployeeDto> {
-    return toEmployeeDto(await this.users.findOneByOrFail({ id: userId }));
-  }
-
   /** Of the given ids, those that are not users of the tenant; inside the caller's transaction. */
   async missingInTenant(manager: EntityManager, tenantId: number, userIds: string[]): Promise<string[]> {
     const wanted = [...new Set(userIds)];

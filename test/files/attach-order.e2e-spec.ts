@@ -123,12 +123,17 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files: check order and concu
         statements.push(sent.length);
         // Nothing is read back after the commit: the response is built from what the checks loaded.
         expect(sent.at(-1)).toMatch(/^COMMIT/i);
+        // The users the answer names come with the key, the record and the files: no query of their own.
+        expect(sent.filter((sql) => /^\s*SELECT[\s\S]*\bFROM\s+["`]?users["`]?\s/i.test(sql))).toEqual([]);
+        expect(result.body.Contact.AccessList.map((employee: { Id: string }) => employee.Id).sort()).toEqual([caller.id, other.id].sort());
+        expect(result.body.Files.at(-1).CreatedBy.Id).toBe(other.id);
       }
 
       expect(statements[1]).toBe(statements[0]);
       expect(statements[2]).toBe(statements[0]);
-      // The key, the record with its access list and currency, the readable files, the users
-      // named, then START / INSERT event / INSERT links / COMMIT.
+      // The key with its user, the record with its access list (and their users) and currency,
+      // the readable files with their users, then START / INSERT event / INSERT links / INSERT
+      // its webhook event (the outbox) / COMMIT: no query of its own for the users the answer names.
       expect(statements[0]).toBeLessThanOrEqual(8);
     });
 
@@ -144,6 +149,7 @@ describe('POST /api/2.0/crm/{entityType}/{entityid}/files: check order and concu
       expect([one.result.status, hundred.result.status]).toEqual([200, 200]);
       expect(hundred.statements.length).toBe(one.statements.length);
       expect(one.statements.length).toBeLessThanOrEqual(8);
+      expect(one.statements.at(-2)).toMatch(/^INSERT INTO\W+webhook_events/i);
       expect(one.statements.at(-1)).toMatch(/^COMMIT/i);
     });
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { AuthenticatedUser } from '../../auth/authenticated-user.js';
 import type { EmployeeDto } from '../../users/dto/employee.dto.js';
 import { WebhookEvent } from '../entities/webhook-event.entity.js';
 import type { WebhookEventData } from './webhook-event-payloads.js';
@@ -12,11 +13,9 @@ export interface ChangeContext {
   at: Date;
 }
 
-/** The change context of a caller's request, with the caller's `Employee` from users the request loaded. */
-export function changeBy(caller: { tenantId: number; userId: string }, employees: ReadonlyMap<string, EmployeeDto>): ChangeContext {
-  const actor = employees.get(caller.userId);
-  if (!actor) throw new Error(`The caller ${caller.userId} was not loaded for the change's event.`);
-  return { tenantId: caller.tenantId, actor, at: new Date() };
+/** The change context of a caller's request: the caller is the actor. */
+export function changeBy(caller: Pick<AuthenticatedUser, 'tenantId' | 'employee'>): ChangeContext {
+  return { tenantId: caller.tenantId, actor: caller.employee, at: new Date() };
 }
 
 /** The delivery body of an event: what subscribers receive and the signature covers. */
