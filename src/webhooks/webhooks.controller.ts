@@ -7,6 +7,7 @@ import { AuthUser } from '../auth/auth-user.decorator.js';
 import { ApiPaging } from '../common/http/api-paging.decorator.js';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator.js';
 import { parsePage } from '../common/http/paging.js';
+import { WithoutBody } from '../common/http/without-body.decorator.js';
 import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
 import { ID_SCHEMA } from '../common/validation/ids.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
@@ -75,6 +76,7 @@ export class WebhooksController {
 
   @Post(':id/secret')
   @HttpCode(200)
+  @WithoutBody()
   @ApiOperation({
     summary: "Rotate a webhook's secret (tenant admins)",
     description: 'The old secret stops at once: every delivery from now on, retries included, is signed with the new one.',
@@ -111,6 +113,7 @@ export class WebhooksController {
 
   @Post(':id/enable')
   @HttpCode(200)
+  @WithoutBody()
   @ApiOperation({
     summary: 'Enable a disabled webhook (tenant admins)',
     description: 'Delivery resumes with the events held back while it was disabled, in their order.',

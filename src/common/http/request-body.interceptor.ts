@@ -7,6 +7,7 @@ import { UNPARSABLE_CONTENT_TYPE } from './framework-errors.js';
 import { RejectedBody } from './json-body-parser.js';
 import { judgeJsonContentType } from './json-media-type.js';
 import { STREAMED_BODY } from './streamed-body.decorator.js';
+import { WITHOUT_BODY } from './without-body.decorator.js';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -25,7 +26,8 @@ export class RequestBodyInterceptor implements NestInterceptor {
     if (streamed && request.headers['content-type'] === UNPARSABLE_CONTENT_TYPE) {
       throw new UnsupportedMediaTypeError('The Content-Type header is not a media type (type/subtype).');
     }
-    if (!streamed && METHODS_WITH_BODY.has(request.method)) {
+    const withoutBody = this.reflector.get<boolean>(WITHOUT_BODY, context.getHandler());
+    if (!streamed && !withoutBody && METHODS_WITH_BODY.has(request.method)) {
       const mediaType = judgeJsonContentType(request.headers['content-type']);
       if (mediaType === 'not-json') {
         throw new UnsupportedMediaTypeError('This endpoint takes a JSON body: send Content-Type: application/json.');
