@@ -265,6 +265,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/2.0/crm/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's webhooks (tenant admins)
+         * @description By ID; secrets are never listed.
+         */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /**
+         * Subscribe a webhook (tenant admins)
+         * @description Events of the caller's tenant are POSTed to the URL, signed as Standard Webhooks specifies with the secret in this answer, which is shown only here.
+         */
+        post: operations["WebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2.0/crm/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook (tenant admins)
+         * @description Its pending deliveries and its log go with it.
+         */
+        delete: operations["WebhooksController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2.0/crm/webhooks/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook's secret (tenant admins)
+         * @description The old secret stops at once: every delivery from now on, retries included, is signed with the new one.
+         */
+        post: operations["WebhooksController_rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2.0/crm/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's delivery log (tenant admins)
+         * @description Attempts, newest first: the pending ones (At is when they are due) before those made. Paged.
+         */
+        get: operations["WebhooksController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2.0/crm/webhooks/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a disabled webhook (tenant admins)
+         * @description Delivery resumes with the events held back while it was disabled, in their order.
+         */
+        post: operations["WebhooksController_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2.0/crm/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver one event again (tenant admins)
+         * @description With the same webhook-id, so receivers can tell a repeat. 409 while the webhook is disabled.
+         */
+        post: operations["WebhooksController_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -496,6 +620,301 @@ export interface components {
             /** @description Files to link: 0 to MAX_FILE_IDS of them (a setting, default 100; maxItems is the limit of this server), counted as sent, checked as in attaching. */
             fileId?: number[];
         };
+        WebhookEventRecord: {
+            /**
+             * @example contact
+             * @enum {string}
+             */
+            Type: "contact" | "opportunity" | "case";
+            /**
+             * Format: int32
+             * @example 1
+             */
+            ID: number;
+        };
+        WebhookEventFileUploadedData: {
+            File: components["schemas"]["FileDto"];
+            /** @description The record the file was attached to in the same request (upload with attach=true, text file); null otherwise. */
+            Record: components["schemas"]["WebhookEventRecord"] | (never | null);
+        };
+        /** @description file.uploaded: an upload or a text file. */
+        WebhookEventFileUploaded: {
+            /**
+             * @description The event id, also sent as the webhook-id header; a replay sends the same id again.
+             * @example evt_3q2-7hV0mKx9sB1cYtQ2ZA
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the change committed.
+             * @example 2026-11-27T09:12:27.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            tenantId: number;
+            /** @description Who made the change. */
+            actor: components["schemas"]["EmployeeDto"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "file.uploaded";
+            data: components["schemas"]["WebhookEventFileUploadedData"];
+        };
+        WebhookEventRelationshipEventData: {
+            Event: components["schemas"]["RelationshipEventDto"];
+        };
+        /** @description files.attached: an attach, an upload with attach=true, or a text file. */
+        WebhookEventFilesAttached: {
+            /**
+             * @description The event id, also sent as the webhook-id header; a replay sends the same id again.
+             * @example evt_3q2-7hV0mKx9sB1cYtQ2ZA
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the change committed.
+             * @example 2026-11-27T09:12:27.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            tenantId: number;
+            /** @description Who made the change. */
+            actor: components["schemas"]["EmployeeDto"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "files.attached";
+            data: components["schemas"]["WebhookEventRelationshipEventData"];
+        };
+        /** @description history.created: POST /history. */
+        WebhookEventHistoryCreated: {
+            /**
+             * @description The event id, also sent as the webhook-id header; a replay sends the same id again.
+             * @example evt_3q2-7hV0mKx9sB1cYtQ2ZA
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the change committed.
+             * @example 2026-11-27T09:12:27.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            tenantId: number;
+            /** @description Who made the change. */
+            actor: components["schemas"]["EmployeeDto"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "history.created";
+            data: components["schemas"]["WebhookEventRelationshipEventData"];
+        };
+        WebhookEventHistoryDeletedData: {
+            /** @description The event as it was. */
+            Event: components["schemas"]["RelationshipEventDto"];
+            /**
+             * @description The files deleted with the event (linked to no other event, and editable by the actor); each also has its file.deleted.
+             * @example [
+             *       2
+             *     ]
+             */
+            DeletedFileIds: number[];
+        };
+        /** @description history.deleted: DELETE /history/{id}. */
+        WebhookEventHistoryDeleted: {
+            /**
+             * @description The event id, also sent as the webhook-id header; a replay sends the same id again.
+             * @example evt_3q2-7hV0mKx9sB1cYtQ2ZA
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the change committed.
+             * @example 2026-11-27T09:12:27.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            tenantId: number;
+            /** @description Who made the change. */
+            actor: components["schemas"]["EmployeeDto"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "history.deleted";
+            data: components["schemas"]["WebhookEventHistoryDeletedData"];
+        };
+        WebhookEventFileDeletedData: {
+            /** @description The file as it was. */
+            File: components["schemas"]["FileDto"];
+        };
+        /** @description file.deleted: DELETE /files/{id}, and each file a history delete removes. */
+        WebhookEventFileDeleted: {
+            /**
+             * @description The event id, also sent as the webhook-id header; a replay sends the same id again.
+             * @example evt_3q2-7hV0mKx9sB1cYtQ2ZA
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the change committed.
+             * @example 2026-11-27T09:12:27.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            tenantId: number;
+            /** @description Who made the change. */
+            actor: components["schemas"]["EmployeeDto"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "file.deleted";
+            data: components["schemas"]["WebhookEventFileDeletedData"];
+        };
+        CreateWebhookDto: {
+            /**
+             * @description Where events are POSTed: https, and not a loopback, private, link-local or metadata address (unless the service is configured to allow them).
+             * @example https://hooks.example.com/crm-files
+             */
+            url: string;
+            /**
+             * @description The event types to deliver; omitted: every type. Repeats count once.
+             * @example [
+             *       "files.attached",
+             *       "file.deleted"
+             *     ]
+             */
+            events?: ("file.uploaded" | "files.attached" | "history.created" | "history.deleted" | "file.deleted")[];
+        };
+        WebhookWithSecretDto: {
+            /**
+             * Format: int32
+             * @example 1
+             */
+            ID: number;
+            /** @example https://hooks.example.com/crm-files */
+            Url: string;
+            /**
+             * @example [
+             *       "files.attached"
+             *     ]
+             */
+            Events: ("file.uploaded" | "files.attached" | "history.created" | "history.deleted" | "file.deleted")[];
+            /** @description False once an event failed every attempt, until it is enabled again. */
+            Enabled: boolean;
+            /**
+             * @description Why it was disabled; null while enabled.
+             * @example null
+             */
+            DisabledReason: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T09:12:27.000Z
+             */
+            Created: string;
+            /**
+             * @description The signing secret (Standard Webhooks). Shown only in this answer: keep it.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            Secret: string;
+        };
+        WebhookDto: {
+            /**
+             * Format: int32
+             * @example 1
+             */
+            ID: number;
+            /** @example https://hooks.example.com/crm-files */
+            Url: string;
+            /**
+             * @example [
+             *       "files.attached"
+             *     ]
+             */
+            Events: ("file.uploaded" | "files.attached" | "history.created" | "history.deleted" | "file.deleted")[];
+            /** @description False once an event failed every attempt, until it is enabled again. */
+            Enabled: boolean;
+            /**
+             * @description Why it was disabled; null while enabled.
+             * @example null
+             */
+            DisabledReason: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T09:12:27.000Z
+             */
+            Created: string;
+        };
+        WebhookDeliveryDto: {
+            /** @example evt_3q2-7hV0mKx9sB1cYtQ2ZA */
+            EventId: string;
+            /**
+             * @example files.attached
+             * @enum {string}
+             */
+            Type: "file.uploaded" | "files.attached" | "history.created" | "history.deleted" | "file.deleted";
+            /**
+             * Format: int32
+             * @description 1 for the first attempt of a delivery.
+             * @example 1
+             */
+            Attempt: number;
+            /**
+             * Format: int32
+             * @description The receiver's HTTP status; null when it did not answer, or while pending.
+             * @example 200
+             */
+            Status: number | null;
+            /**
+             * @description pending: not yet made; At is when it is due.
+             * @enum {string}
+             */
+            Outcome: "delivered" | "failed" | "pending";
+            /**
+             * Format: date-time
+             * @example 2026-11-27T09:12:27.000Z
+             */
+            At: string;
+            /**
+             * Format: int32
+             * @description How long the attempt took; null while pending.
+             * @example 84
+             */
+            DurationMs: number | null;
+        };
+        ReplayWebhookDto: {
+            /**
+             * @description The id of an event delivered (or not) to this webhook.
+             * @example evt_3q2-7hV0mKx9sB1cYtQ2ZA
+             */
+            eventId: string;
+        };
+        ReplayQueuedDto: {
+            /**
+             * @description The event is queued for delivery again, with the same webhook-id.
+             * @enum {boolean}
+             */
+            queued: true;
+        };
         Problem: {
             /** @example /problems/not-found */
             type: string;
@@ -513,6 +932,8 @@ export interface components {
             errorsOmitted?: number;
             missingFileIds?: number[];
         };
+        /** @description The body of a webhook delivery, one schema per event type. */
+        WebhookEvent: components["schemas"]["WebhookEventFileUploaded"] | components["schemas"]["WebhookEventFilesAttached"] | components["schemas"]["WebhookEventHistoryCreated"] | components["schemas"]["WebhookEventHistoryDeleted"] | components["schemas"]["WebhookEventFileDeleted"];
     };
     responses: never;
     parameters: never;
@@ -1746,6 +2167,687 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"][];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin of the tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this API key; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not answering; see Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: 1 to 255 visible ASCII characters (else 400), unique per request, scoped to the API key and kept 24 hours. The same key with the same request (method, path, query, body; for a raw upload also Content-Type and Content-Disposition; for multipart the file parts, not the boundary) answers the stored status and body again with `Idempotent-Replayed: true` and changes nothing. Answers of 500 and above are not stored: the key may be used again. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretDto"];
+                };
+            };
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin of the tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before for a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this API key; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not answering; see Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook as it was. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin of the tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant has no webhook with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this API key; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not answering; see Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_rotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretDto"];
+                };
+            };
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin of the tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant has no webhook with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this API key; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not answering; see Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: {
+                /** @description The most items to answer; X-Total-Count has the number of all matching items. */
+                count?: number;
+                /** @description How many matching items to skip. */
+                startIndex?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description All attempts in the log */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDto"][];
+                };
+            };
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin of the tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant has no webhook with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this API key; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not answering; see Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin of the tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant has no webhook with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this API key; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not answering; see Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayWebhookDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayQueuedDto"];
+                };
+            };
+            /** @description Invalid input: a path parameter, a query parameter or the body (see `errors`, at most 50 of them). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    /** @description The authentication scheme: `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin of the tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant has no webhook with this id, or the event was never given to it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The webhook is disabled; enable it first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of an accepted content type (a JSON body: application/json, in UTF-8). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this API key; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; logged on the server, nothing internal in the body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not answering; see Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -13,7 +13,7 @@ import type { DemoTenant } from '../src/seed/demo-seed.service.js';
 import { fixtures } from './support/fixtures.js';
 import { databaseKind, startTestApp, type TestApp } from './support/test-app.js';
 
-/** Every route of SPEC §1, §4.2 and §4.3, as the document must list it. */
+/** Every route of SPEC §1, §4.2, §4.3 and §11, as the document must list it. */
 const SPEC_ROUTES = [
   'post /api/2.0/crm/{entityType}/{entityid}/files',
   'get /api/2.0/crm/{entityType}/{entityid}/files',
@@ -26,6 +26,13 @@ const SPEC_ROUTES = [
   'post /api/2.0/crm/history',
   'delete /api/2.0/crm/history/{id}',
   'get /api/2.0/crm/history/category',
+  'post /api/2.0/crm/webhooks',
+  'get /api/2.0/crm/webhooks',
+  'delete /api/2.0/crm/webhooks/{id}',
+  'post /api/2.0/crm/webhooks/{id}/secret',
+  'get /api/2.0/crm/webhooks/{id}/deliveries',
+  'post /api/2.0/crm/webhooks/{id}/enable',
+  'post /api/2.0/crm/webhooks/{id}/replay',
   'get /health',
   'get /health/ready',
   'get /metrics',
@@ -128,6 +135,40 @@ describe('the OpenAPI document', () => {
     );
     expect(document.tags?.map((tag) => tag.name).sort()).toEqual([...used].sort());
     for (const tag of document.tags ?? []) expect(tag.description, tag.name).toBeTruthy();
+  });
+
+  it('has a schema for every webhook delivery body, with exactly the keys of SPEC §11, and their union by type', () => {
+    type Schema = { properties: Record<string, { enum?: string[]; $ref?: string }>; required: string[]; additionalProperties?: boolean };
+    const schemas = document.components!.schemas as Record<string, Schema>;
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    const bodies = {
+      'file.uploaded': ['WebhookEventFileUploaded', ['File', 'Record']],
+      'files.attached': ['WebhookEventFilesAttached', ['Event']],
+      'history.created': ['WebhookEventHistoryCreated', ['Event']],
+      'history.deleted': ['WebhookEventHistoryDeleted', ['DeletedFileIds', 'Event']],
+      'file.deleted': ['WebhookEventFileDeleted', ['File']],
+    } as const;
+    for (const [type, [name, dataKeys]] of Object.entries(bodies)) {
+      const schema = schemas[name];
+      expect(Object.keys(schema.properties).sort(), name).toEqual(['actor', 'data', 'id', 'tenantId', 'timestamp', 'type']);
+      expect([...schema.required].sort(), name).toEqual(['actor', 'data', 'id', 'tenantId', 'timestamp', 'type']);
+      expect(schema.additionalProperties, name).toBe(false);
+      expect(schema.properties.type.enum, name).toEqual([type]);
+      const data = schemas[schema.properties.data.$ref!.replace('#/components/schemas/', '')];
+      expect(Object.keys(data.properties).sort(), name).toEqual([...dataKeys]);
+      expect(data.additionalProperties, name).toBe(false);
+    }
+    expect(schemas.WebhookEvent).toMatchObject({
+      oneOf: Object.values(bodies).map(([name]) => ref(name)),
+      discriminator: {
+        propertyName: 'type',
+        mapping: Object.fromEntries(Object.entries(bodies).map(([type, [name]]) => [type, ref(name).$ref])),
+      },
+    });
+    const tag = document.tags!.find((candidate) => candidate.name === 'Webhooks')!;
+    for (const words of ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'HMAC-SHA256', 'whsec_', 'WebhookEvent']) {
+      expect(tag.description).toContain(words);
+    }
   });
 
   it('documents the upload as a multipart form with a file field, or the raw file in any content type', () => {

@@ -35,9 +35,9 @@ export const USAGE = `Usage: npm run cli -- <command>
   file add --user <uuid> <path>
   webhook create --tenant T --url U [--events files.attached,file.deleted,...]
   webhook list --tenant T
-  webhook delete --tenant T --id N
-  webhook rotate-secret --tenant T --id N
-  webhook enable --tenant T --id N
+  webhook delete --id N [--tenant T]
+  webhook rotate-secret --id N [--tenant T]
+  webhook enable --id N [--tenant T]
   seed --demo
   help | --help | -h`;
 
@@ -119,10 +119,18 @@ function eventTypes(value: string | undefined): WebhookEventType[] | undefined {
   return types as WebhookEventType[];
 }
 
+/**
+ * The webhook an id names, with a manager of its tenant. Webhook ids are unique across tenants,
+ * so `--id` alone is enough (SPEC §11: `webhook delete --id N`); `--tenant`, when given, must be
+ * the webhook's, else it is not found, as through the API.
+ */
 async function webhookById(app: INestApplicationContext, args: string[]): Promise<{ manager: WebhookManager; id: number }> {
   const { values } = parse(args, { tenant: { type: 'string' }, id: { type: 'string' } });
   const id = positiveInt(required(values, 'id'), 'id');
-  return { manager: await webhookTenant(app, values), id };
+  if (values.tenant !== undefined) return { manager: await webhookTenant(app, values), id };
+  const tenantId = await app.get(WebhooksService).tenantOf(id);
+  if (tenantId === null) throw new Error(`There is no webhook with id ${id}.`);
+  return { manager: { tenantId, isAdmin: true, userId: null }, id };
 }
 
 export const COMMANDS: Record<string, Command> = {

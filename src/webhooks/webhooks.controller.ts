@@ -6,14 +6,15 @@ import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { AuthUser } from '../auth/auth-user.decorator.js';
 import { ApiPaging } from '../common/http/api-paging.decorator.js';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator.js';
-import { NoBody } from '../common/http/no-body.decorator.js';
 import { parsePage } from '../common/http/paging.js';
+import { NoBody } from '../common/http/no-body.decorator.js';
 import { ParseRecordIdPipe } from '../common/pipes/parse-record-id.pipe.js';
 import { ID_SCHEMA } from '../common/validation/ids.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreateWebhookDto } from './dto/create-webhook.dto.js';
 import { ReplayQueuedDto, ReplayWebhookDto } from './dto/replay-webhook.dto.js';
 import { WebhookDeliveryDto } from './dto/webhook-delivery.dto.js';
+import { WEBHOOK_EVENT_SCHEMAS } from './dto/webhook-event.dto.js';
 import { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto.js';
 import { WebhooksService, type WebhookManager } from './webhooks.service.js';
 
@@ -27,6 +28,8 @@ const managerOf = (caller: AuthenticatedUser): WebhookManager => ({
 });
 
 @ApiTags('Webhooks')
+// The delivery bodies are no answer of a route: listed here so that the document has their schemas.
+@ApiExtraModels(...Object.values(WEBHOOK_EVENT_SCHEMAS))
 @Authenticated()
 @Controller('api/2.0/crm/webhooks')
 export class WebhooksController {

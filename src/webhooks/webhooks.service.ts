@@ -183,6 +183,12 @@ export class WebhooksService {
     return { queued: true };
   }
 
+  /** The tenant a webhook belongs to, or null when there is none with this id: for the CLI, which may name only the id. */
+  async tenantOf(id: number): Promise<number | null> {
+    const subscription = await this.subscriptions.findOne({ where: { id }, select: { id: true, tenantId: true } });
+    return subscription?.tenantId ?? null;
+  }
+
   private async find(manager: WebhookManager, id: number): Promise<WebhookSubscription> {
     assertAdmin(manager);
     const subscription = await this.subscriptions.findOneBy({ id, tenantId: manager.tenantId });

@@ -13,7 +13,7 @@ import { mutationsOf, operationsOf, requestFor, type GeneratedRequest, type IdPo
  * Property-based tests of every operation of the served document (/api/docs-json): requests
  * drawn from its schemas, and the same requests with one rule broken. Whatever is sent:
  *  - never a 5xx;
- *  - a 4xx is a problem body, and changes nothing (rows of both tenants, stored files);
+ *  - a 4xx is a problem body, and changes nothing (rows of both tenants, webhook rows included, stored files);
  *  - every answer is one the document allows (the project check and openapi-backend).
  * Bounded: RUNS requests per operation and kind. fast-check prints the seed and the shrunk
  * request of a failure; FC_SEED=<seed> replays a run.
@@ -27,6 +27,7 @@ describe('every operation, against generated and mutated requests', () => {
   let document: OpenAPIObject;
   let operations: Operation[];
   let apiKey: string;
+  let adminKey: string;
   let tenantIds: number[];
   const pool: IdPool = { ids: [] };
 
@@ -38,8 +39,18 @@ describe('every operation, against generated and mutated requests', () => {
     tenantIds = [mine.id, theirs.id];
     const caller = await f.user(mine.id);
     const neighbour = await f.user(theirs.id);
+    const admin = await f.user(mine.id, { admin: true });
     apiKey = caller.apiKey;
+    adminKey = admin.apiKey;
+    const webhook = (key: string, url: string) =>
+      t.http().post('/api/2.0/crm/webhooks').set('Authorization', key).send({ url }).expect(200);
+    const [myWebhook, theirWebhook] = [
+      await webhook(admin.apiKey, 'https://hooks.example.com/mine'),
+      await webhook((await f.user(theirs.id, { admin: true })).apiKey, 'https://hooks.example.com/theirs'),
+    ];
     pool.ids = [
+      myWebhook.body.ID,
+      theirWebhook.body.ID,
       await f.contact(mine.id),
       await f.contact(mine.id, { currency: null }),
       await f.entity('opportunity', mine.id, caller.id),
@@ -53,15 +64,33 @@ describe('every operation, against generated and mutated requests', () => {
   });
   afterAll(() => t?.close());
 
-  /** Everything a request could change: both tenants' file rows, events and links, and the stored files. */
+  /** A tenant's webhooks, its outbox and the deliveries of its webhooks, as stored. */
+  const webhookRows = async (tenantId: number) => ({
+    subscriptions: await t.dataSource.query('SELECT * FROM webhook_subscriptions WHERE tenant_id = ? ORDER BY id', [tenantId]),
+    events: await t.dataSource.query('SELECT * FROM webhook_events WHERE tenant_id = ? ORDER BY id', [tenantId]),
+    deliveries: await t.dataSource.query(
+      'SELECT d.* FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE s.tenant_id = ? ORDER BY d.id',
+      [tenantId],
+    ),
+  });
+
+  /** Everything a request could change: both tenants' file rows, events and links, webhook rows, and the stored files. */
   const snapshot = async () => {
     const files = fileRows(t.dataSource);
     const history = historyRows(t.dataSource);
     const perTenant = await Promise.all(
-      tenantIds.map(async (id) => ({ files: await files.ofTenant(id), events: await history.events(id), links: await history.links(id) })),
+      tenantIds.map(async (id) => ({
+        files: await files.ofTenant(id),
+        events: await history.events(id),
+        links: await history.links(id),
+        webhooks: await webhookRows(id),
+      })),
     );
     return { perTenant, stored: await filesUnder(t.config.filesDir) };
   };
+
+  /** Webhooks are for tenant admins: their operations get an admin's key, to get past the 403. */
+  const keyFor = (operation: Operation) => (operation.template.startsWith('/api/2.0/crm/webhooks') ? adminKey : apiKey);
 
   const send = (request: GeneratedRequest, operation: Operation) => {
     const path = operation.template.replace(/\{([^}]+)\}/g, (_whole, name: string) => request.path[name] ?? '');
@@ -114,14 +143,14 @@ describe('every operation, against generated and mutated requests', () => {
 
   forEachOperation('requests drawn from the document', async (operation) => {
     await fc.assert(
-      fc.asyncProperty(requestFor(operation, document, pool, apiKey), (request) => check(request, operation)),
+      fc.asyncProperty(requestFor(operation, document, pool, keyFor(operation)), (request) => check(request, operation)),
       { numRuns: RUNS, ...seed },
     );
   });
 
   forEachOperation('the same requests with one rule broken', async (operation) => {
     await fc.assert(
-      fc.asyncProperty(requestFor(operation, document, pool, apiKey), mutationsOf(operation), (request, mutate) =>
+      fc.asyncProperty(requestFor(operation, document, pool, keyFor(operation)), mutationsOf(operation), (request, mutate) =>
         check(mutate(request), operation),
       ),
       { numRuns: RUNS, ...seed },

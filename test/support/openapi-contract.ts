@@ -31,16 +31,12 @@ export interface ObservedResponse {
  * content type. Returns the problems found; an empty list means the answer is as documented.
  */
 export class OpenApiContract {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  private readonly ajv: Ajv;
   private readonly operations: Operation[];
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(document: OpenAPIObject) {
-    addFormats(this.ajv);
-    this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-    this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-    this.ajv.addFormat('binary', () => true);
-    this.ajv.addSchema({ $id: 'openapi', components: convertComponents(document.components ?? {}) });
+    this.ajv = ajvFor(document);
     this.operations = Object.entries(document.paths)
       .flatMap(([template, item]) =>
         Object.entries(item)
@@ -76,7 +72,8 @@ export class OpenApiContract {
     if (!media) {
       return [`${where}: content type "${mediaType}" is not documented (documented: ${Object.keys(documented.content).join(', ')})`];
     }
-    if (!media.schema || !mediaType.includes('json')) return [];
+    // A binary body (a download) is the file's own bytes, even when the file is itself JSON: nothing to check in it.
+    if (!media.schema || !mediaType.includes('json') || (media.schema as Schema).format === 'binary') return [];
     const key = `${operation.method} ${operation.template} ${response.status} ${mediaType}`;
     let validate = this.validators.get(key);
     if (!validate) {
@@ -86,6 +83,29 @@ export class OpenApiContract {
     if (validate(response.body)) return [];
     return (validate.errors ?? []).map((error) => `${where}: body${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
   }
+}
+
+/** An ajv with the formats of OpenAPI 3.0 and the document's components registered as `openapi`. */
+function ajvFor(document: OpenAPIObject): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  ajv.addFormat('binary', () => true);
+  ajv.addSchema({ $id: 'openapi', components: convertComponents(document.components ?? {}) });
+  return ajv;
+}
+
+/**
+ * Validators of the document's `components.schemas`, by name, as the answers of routes are
+ * checked: for what the service sends that is no answer of a route (webhook delivery bodies).
+ */
+export function componentValidators(document: OpenAPIObject): (schemaName: string) => ValidateFunction {
+  const ajv = ajvFor(document);
+  return (schemaName) => {
+    if (!document.components?.schemas?.[schemaName]) throw new Error(`The document has no schema ${schemaName}`);
+    return ajv.getSchema(`openapi#/components/schemas/${schemaName}`)!;
+  };
 }
 
 /**
