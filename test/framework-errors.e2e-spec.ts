@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures } from './support/fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-/** What reaches the service before Nest does is still answered with a problem body (SPEC §6). */
+/** What reaches the service before Nest does is still answered with a problem body. */
 describe('errors raised below the application', () => {
   let t: TestApp;
   let port: number;

@@ -13,7 +13,7 @@ import type { DemoTenant } from '../src/seed/demo-seed.service.js';
 import { fixtures } from './support/fixtures.js';
 import { databaseKind, startTestApp, type TestApp } from './support/test-app.js';
 
-/** Every route of SPEC §1, §4.2, §4.3 and §11, as the document must list it. */
+/** Every route of the contract (docs/contract.md), as the document must list it. */
 const SPEC_ROUTES = [
   'post /api/2.0/crm/{entityType}/{entityid}/files',
   'get /api/2.0/crm/{entityType}/{entityid}/files',
@@ -137,7 +137,7 @@ describe('the OpenAPI document', () => {
     for (const tag of document.tags ?? []) expect(tag.description, tag.name).toBeTruthy();
   });
 
-  it('has a schema for every webhook delivery body, with exactly the keys of SPEC §11, and their union by type', () => {
+  it('has a schema for every webhook delivery body, with exactly the keys of the contract, and their union by type', () => {
     type Schema = { properties: Record<string, { enum?: string[]; $ref?: string }>; required: string[]; additionalProperties?: boolean };
     const schemas = document.components!.schemas as Record<string, Schema>;
     const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

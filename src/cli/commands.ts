@@ -121,7 +121,7 @@ function eventTypes(value: string | undefined): WebhookEventType[] | undefined {
 
 /**
  * The webhook an id names, with a manager of its tenant. Webhook ids are unique across tenants,
- * so `--id` alone is enough (SPEC §11: `webhook delete --id N`); `--tenant`, when given, must be
+ * so `--id` alone is enough, as for `apikey revoke`; `--tenant`, when given, must be
  * the webhook's, else it is not found, as through the API.
  */
 async function webhookById(app: INestApplicationContext, args: string[]): Promise<{ manager: WebhookManager; id: number }> {

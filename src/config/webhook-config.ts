@@ -1,7 +1,7 @@
 import { parseRetrySchedule } from '../webhooks/delivery/retry-schedule.js';
 import { boolean, type Env } from './env-readers.js';
 
-/** How webhooks are delivered (SPEC section 11): which targets are allowed, and when to retry. */
+/** How webhooks are delivered (docs/webhooks.md): which targets are allowed, and when to retry. */
 export interface WebhookConfig {
   /** `http://` targets: for development only. */
   allowHttp: boolean;

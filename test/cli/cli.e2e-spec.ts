@@ -159,7 +159,13 @@ describe('admin CLI: migrate, help, tenants, users and API keys', () => {
       expect(JSON.stringify(row)).not.toContain(created.apiKey);
 
       const apiKeys = context.get(ApiKeysService);
-      expect(await apiKeys.authenticate(created.apiKey)).toEqual({ apiKeyId: created.id, userId: user, tenantId: tenant, isAdmin: true });
+      expect(await apiKeys.authenticate(created.apiKey)).toEqual({
+        apiKeyId: created.id,
+        userId: user,
+        tenantId: tenant,
+        isAdmin: true,
+        employee: { Id: user, DisplayName: expect.any(String), Title: null, AvatarSmall: null, ProfileUrl: null },
+      });
       expect(await apiKeys.authenticate(`Bearer ${created.apiKey}`)).toMatchObject({ userId: user });
     });
 

@@ -110,7 +110,7 @@ describe('admin CLI: webhooks', () => {
   });
 
   describe('webhook delete', () => {
-    it('prints {"deleted": N} and deletes it, given only its id (SPEC §11)', async () => {
+    it('prints {"deleted": N} and deletes it, given only its id', async () => {
       const tenant = await newTenant();
       const webhook = await create(tenant);
       const kept = await create(tenant, 'https://kept.example.com/');

@@ -101,7 +101,7 @@ function webhookScene({ t, f }: Pick<TestScene, 't' | 'f'>) {
   return { subscriptions, events, deliveries, attempts, tenant, create, created, rowsOf, event, delivery, attempt };
 }
 
-describe('webhook admin API (SPEC §11)', () => {
+describe('webhook admin API', () => {
   const { t, f } = useTestApp();
   const w = webhookScene({ t, f });
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../config/config-error.js';
 
-/** SPEC.md §1: the delays when WEBHOOK_RETRY_SCHEDULE is unset. */
+/** The delays when WEBHOOK_RETRY_SCHEDULE is unset: about a day and a half in all. */
 export const DEFAULT_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;

@@ -11,7 +11,7 @@ export interface WebhookRequest {
   body: string;
   headers: Record<string, string>;
   allowPrivateTargets: boolean;
-  /** The whole exchange: resolving, connecting, sending and reading the answer (SPEC.md §11: 10 s). */
+  /** The whole exchange: resolving, connecting, sending and reading the answer (a receiver has 10 s to answer). */
   timeoutMs?: number;
   /** How much of the answer is read (and discarded) before the connection is cut. */
   maxResponseBytes?: number;
