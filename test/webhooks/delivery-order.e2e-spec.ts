@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { WebhookEvent } from '../../src/webhooks/entities/webhook-event.entity.js';
 import { WebhookAttempt } from '../../src/webhooks/entities/webhook-attempt.entity.js';
 import { WebhookSubscription } from '../../src/webhooks/entities/webhook-subscription.entity.js';
-import { WebhookWorker } from '../../src/webhooks/worker/webhook-worker.js';
+import { WebhookDelivery } from '../../src/webhooks/entities/webhook-delivery.entity.js';
+import { EVENT_RETENTION_MS, WebhookWorker } from '../../src/webhooks/worker/webhook-worker.js';
 import { NO_SUCH_ID } from '../support/constants.js';
 import { useTestApp } from '../support/use-test-app.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
@@ -105,6 +106,28 @@ describe('webhook events: which, and in what order', () => {
     for (let index = 1; index < receiver.received.length; index++) {
       expect(receiver.received[index].at).toBeGreaterThanOrEqual(receiver.received[index - 1].at + 20);
     }
+  });
+  it('prunes events past the retention once nothing is pending for them, with their deliveries and log', async () => {
+    const { webhook, attach, fileIds, tenant } = await scene();
+    const delivered = (await attach([fileIds[0]])).body.ID as number;
+    await receiver.waitFor(1);
+    const repository = t.dataSource.getRepository(WebhookEvent);
+    await expect.poll(async () => t.dataSource.getRepository(WebhookAttempt).countBy({ subscriptionId: webhook.ID })).toBe(1);
+    // Held back: the subscription is disabled, so this one stays pending.
+    await t.dataSource.getRepository(WebhookSubscription).update({ id: webhook.ID }, { enabled: false });
+    expect((await attach([fileIds[1]])).status).toBe(200);
+    await expect.poll(async () => t.dataSource.getRepository(WebhookDelivery).countBy({ subscriptionId: webhook.ID })).toBe(2);
+    const old = new Date(Date.now() - EVENT_RETENTION_MS - 60_000);
+    await repository.update({ tenantId: tenant.id }, { createdAt: old });
+
+    expect(await t.app.get(WebhookWorker).prune(new Date(Date.now() - EVENT_RETENTION_MS))).toBe(1);
+    const left = await repository.findBy({ tenantId: tenant.id });
+    expect(left).toHaveLength(1);
+    expect(JSON.parse(left[0].payload).data.Event.ID).not.toBe(delivered);
+    expect(await t.dataSource.getRepository(WebhookDelivery).findBy({ subscriptionId: webhook.ID })).toEqual([
+      expect.objectContaining({ eventId: left[0].id, state: 'pending' }),
+    ]);
+    expect(await t.dataSource.getRepository(WebhookAttempt).countBy({ subscriptionId: webhook.ID })).toBe(0);
   });
 });
 

@@ -26,6 +26,9 @@ const LEASE_MS = 60_000;
 const SEND_TIMEOUT_MS = 10_000;
 /** On shutdown, how long deliveries in flight may take to record their outcome. */
 const SHUTDOWN_WAIT_MS = 2_000;
+/** Events (with their deliveries and log) are kept this long once nothing is pending for them: replays reach back 30 days. */
+export const EVENT_RETENTION_MS = 30 * 24 * 3_600_000;
+const PRUNE_INTERVAL_MS = 3_600_000;
 
 interface ClaimedDelivery {
   delivery: WebhookDelivery;
@@ -60,6 +63,7 @@ export class WebhookWorker implements BeforeApplicationShutdown {
   private ticking: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly inFlightBySubscription = new Map<number, number>();
+  private lastPrune = 0;
 
   constructor(
     @InjectRepository(WebhookSubscription) private readonly subscriptions: Repository<WebhookSubscription>,
@@ -92,6 +96,10 @@ export class WebhookWorker implements BeforeApplicationShutdown {
 
   /** One round: fan out new events, then claim and start what is due. Exposed for tests. */
   async runOnce(): Promise<{ dispatched: number; started: number }> {
+    if (Date.now() - this.lastPrune >= PRUNE_INTERVAL_MS) {
+      this.lastPrune = Date.now();
+      await this.prune(new Date(Date.now() - EVENT_RETENTION_MS));
+    }
     const dispatched = await this.dispatch();
     const started = await this.deliverDue();
     return { dispatched, started };
@@ -133,6 +141,20 @@ export class WebhookWorker implements BeforeApplicationShutdown {
   /** At READ COMMITTED on MySQL (no gap locks); SQLite's write transactions are serial anyway. */
   private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.transactions.run(work, { readCommitted: true });
+  }
+
+  /**
+   * Removes events older than `before` that are fanned out and have no pending delivery, with
+   * their deliveries and log (by foreign key). Every instance may run it: deleting is idempotent.
+   */
+  async prune(before: Date): Promise<number> {
+    const result = await this.events
+      .createQueryBuilder()
+      .delete()
+      .where('created_at < :before AND dispatched = :yes', { before, yes: true })
+      .andWhere("id NOT IN (SELECT pending.event_id FROM webhook_deliveries pending WHERE pending.state = 'pending')")
+      .execute();
+    return result.affected ?? 0;
   }
 
   private async dispatch(): Promise<number> {
