@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookEvent } from '../../src/webhooks/entities/webhook-event.entity.js';
 import { WebhookAttempt } from '../../src/webhooks/entities/webhook-attempt.entity.js';
 import { WebhookSubscription } from '../../src/webhooks/entities/webhook-subscription.entity.js';
@@ -6,6 +6,7 @@ import { WebhookDelivery } from '../../src/webhooks/entities/webhook-delivery.en
 import { EVENT_RETENTION_MS, WebhookWorker } from '../../src/webhooks/worker/webhook-worker.js';
 import { NO_SUCH_ID } from '../support/constants.js';
 import { useTestApp } from '../support/use-test-app.js';
+import { useWebhookDelivery } from '../support/webhook-delivery.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
@@ -13,15 +14,8 @@ import { WebhookReceiver } from '../support/webhook-receiver.js';
  * only the types it asked for, nothing from before it existed, a record's events in commit order.
  */
 describe('webhook events: which, and in what order', () => {
-  const { t, f } = useTestApp({ webhooks: { allowHttp: true, allowPrivateTargets: true, retryScheduleMs: [50] } });
-  let receiver: WebhookReceiver;
-
-  beforeAll(() => t.app.get(WebhookWorker).start());
-  beforeEach(async () => {
-    receiver = await WebhookReceiver.start();
-  });
-  afterEach(() => receiver.close());
-  afterAll(() => t.app.get(WebhookWorker).stop());
+  const hooks = useWebhookDelivery([50]);
+  const { t, f } = hooks;
 
   async function scene(events?: string[]) {
     const tenant = await f.tenant();
@@ -33,7 +27,7 @@ describe('webhook events: which, and in what order', () => {
       expect(created.status).toBe(200);
       return created.body as { ID: number; Secret: string };
     };
-    const webhook = await subscribe(events ? { url: receiver.url, events } : { url: receiver.url });
+    const webhook = await subscribe(events ? { url: hooks.receiver.url, events } : { url: hooks.receiver.url });
     const attach = (ids: number[], record = `contact/${contactId}`) =>
       t.http().post(`/api/2.0/crm/${record}/files`).set(admin.auth).send({ fileids: ids });
     const outbox = () => t.dataSource.getRepository(WebhookEvent).countBy({ tenantId: tenant.id });
@@ -48,33 +42,33 @@ describe('webhook events: which, and in what order', () => {
     // A committed change afterwards is the first and only delivery.
     expect((await attach([fileIds[0]])).status).toBe(200);
     expect(await outbox()).toBe(1);
-    const [delivery] = await receiver.waitFor(1);
+    const [delivery] = await hooks.receiver.waitFor(1);
     expect(delivery.event.type).toBe('files.attached');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(receiver.received).toHaveLength(1);
+    expect(hooks.receiver.received).toHaveLength(1);
   });
 
   it('delivers only the types a subscription asked for', async () => {
     const { admin, attach, fileIds } = await scene(['file.deleted']);
     expect((await attach([fileIds[0]])).status).toBe(200);
     expect((await t.http().delete(`/api/2.0/crm/files/${fileIds[1]}`).set(admin.auth)).status).toBe(200);
-    const [delivery] = await receiver.waitFor(1);
+    const [delivery] = await hooks.receiver.waitFor(1);
     expect(delivery.event).toMatchObject({ type: 'file.deleted', data: { File: { ID: fileIds[1] } } });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(receiver.types()).toEqual(['file.deleted']);
+    expect(hooks.receiver.types()).toEqual(['file.deleted']);
   });
 
   it('gives a new subscription only the events that happen after it was created', async () => {
     const { attach, fileIds, subscribe, tenant } = await scene();
     expect((await attach([fileIds[0]])).status).toBe(200);
-    await receiver.waitFor(1);
+    await hooks.receiver.waitFor(1);
     const late = await WebhookReceiver.start('/late');
     try {
       await subscribe({ url: late.url });
       expect((await attach([fileIds[1]])).status).toBe(200);
       const [only] = await late.waitFor(1);
       expect(only.event.data).toMatchObject({ Event: { Files: [{ ID: fileIds[1] }] } });
-      await receiver.waitFor(2);
+      await hooks.receiver.waitFor(2);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(late.received).toHaveLength(1);
       expect(await t.dataSource.getRepository(WebhookSubscription).countBy({ tenantId: tenant.id })).toBe(2);
@@ -83,34 +77,34 @@ describe('webhook events: which, and in what order', () => {
     }
   });
 
-  it("delivers a record's events in the order they were committed, one at a time, even while the receiver is slow and fails", async () => {
+  it("delivers a record's events in the order they were committed, one at a time, even while the hooks.receiver is slow and fails", async () => {
     const { attach, fileIds } = await scene();
     // Slow, and every third request fails once: a retry must not let a later event overtake.
-    receiver.answer = (_request, index) => ({ status: index % 3 === 1 ? 500 : 200, delayMs: 20 });
+    hooks.receiver.answer = (_request, index) => ({ status: index % 3 === 1 ? 500 : 200, delayMs: 20 });
     const eventIds: number[] = [];
     for (let round = 0; round < 8; round++) {
       const response = await attach([fileIds[round % 3]]);
       expect(response.status).toBe(200);
       eventIds.push(response.body.ID);
     }
-    await expect.poll(() => new Set(receiver.received.map((entry) => entry.event.id)).size, { timeout: 15_000 }).toBe(8);
+    await expect.poll(() => new Set(hooks.receiver.received.map((entry) => entry.event.id)).size, { timeout: 15_000 }).toBe(8);
     const firstArrivals: number[] = [];
     const seen = new Set<string>();
-    for (const entry of receiver.received) {
+    for (const entry of hooks.receiver.received) {
       if (seen.has(entry.event.id)) continue;
       seen.add(entry.event.id);
       firstArrivals.push((entry.event.data.Event as { ID: number }).ID);
     }
     expect(firstArrivals).toEqual(eventIds);
     // One at a time: no request of this record began before the previous one was answered.
-    for (let index = 1; index < receiver.received.length; index++) {
-      expect(receiver.received[index].at).toBeGreaterThanOrEqual(receiver.received[index - 1].at + 20);
+    for (let index = 1; index < hooks.receiver.received.length; index++) {
+      expect(hooks.receiver.received[index].at).toBeGreaterThanOrEqual(hooks.receiver.received[index - 1].at + 20);
     }
   });
   it('prunes events past the retention once nothing is pending for them, with their deliveries and log', async () => {
     const { webhook, attach, fileIds, tenant } = await scene();
     const delivered = (await attach([fileIds[0]])).body.ID as number;
-    await receiver.waitFor(1);
+    await hooks.receiver.waitFor(1);
     const repository = t.dataSource.getRepository(WebhookEvent);
     await expect.poll(async () => t.dataSource.getRepository(WebhookAttempt).countBy({ subscriptionId: webhook.ID })).toBe(1);
     // Held back: the subscription is disabled, so this one stays pending.

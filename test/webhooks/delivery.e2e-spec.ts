@@ -1,28 +1,20 @@
 import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WebhookWorker } from '../../src/webhooks/worker/webhook-worker.js';
+import { describe, expect, it } from 'vitest';
 import { ISO_UTC } from '../support/constants.js';
 import { postText, uploadPath, uploadRaw } from '../support/upload.js';
-import { useTestApp } from '../support/use-test-app.js';
-import { WebhookReceiver, type ReceivedWebhook } from '../support/webhook-receiver.js';
+import { useWebhookDelivery } from '../support/webhook-delivery.js';
+import { type ReceivedWebhook } from '../support/webhook-receiver.js';
 
 /**
- * Webhooks end to end: changes made through the API arrive at a real HTTP receiver on loopback,
+ * Webhooks end to end: changes made through the API arrive at a real HTTP hooks.receiver on loopback,
  * signed as Standard Webhooks specifies, verified with its published library, and carrying the
  * objects the API answered.
  */
 describe('webhook delivery', () => {
-  const { t, f } = useTestApp({ webhooks: { allowHttp: true, allowPrivateTargets: true, retryScheduleMs: [50, 100] } });
-  let receiver: WebhookReceiver;
+  const hooks = useWebhookDelivery([50, 100]);
+  const { t, f } = hooks;
 
-  beforeAll(() => t.app.get(WebhookWorker).start());
-  beforeEach(async () => {
-    receiver = await WebhookReceiver.start();
-  });
-  afterEach(() => receiver.close());
-  afterAll(() => t.app.get(WebhookWorker).stop());
-
-  /** A tenant with an admin and a member, a contact, and a subscription of the receiver. */
+  /** A tenant with an admin and a member, a contact, and a subscription of the hooks.receiver. */
   async function scene(events?: string[]) {
     const tenant = await f.tenant();
     const admin = await f.user(tenant.id, { admin: true });
@@ -32,7 +24,7 @@ describe('webhook delivery', () => {
       .http()
       .post('/api/2.0/crm/webhooks')
       .set(admin.auth)
-      .send(events ? { url: receiver.url, events } : { url: receiver.url });
+      .send(events ? { url: hooks.receiver.url, events } : { url: hooks.receiver.url });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     return { tenant, admin, member, contactId, webhook: created.body as { ID: number; Secret: string } };
   }
@@ -66,7 +58,7 @@ describe('webhook delivery', () => {
     const deletedFile = await api.delete(`/api/2.0/crm/files/${text.body.ID}`).set(member.auth);
     expect(deletedFile.status).toBe(200);
 
-    const deliveries = await receiver.waitFor(8);
+    const deliveries = await hooks.receiver.waitFor(8);
     for (const delivery of deliveries) {
       expect(verified(webhook.Secret, delivery)).toEqual(delivery.event);
       expect(delivery.headers['webhook-id']).toBe(delivery.event.id);
