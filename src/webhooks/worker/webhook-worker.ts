@@ -16,6 +16,8 @@ import { subscribedTypes, WebhookSubscription } from '../entities/webhook-subscr
 
 /** How often an idle worker looks for new events and due deliveries. */
 const POLL_INTERVAL_MS = 250;
+/** After a round failed (the database away): wait this long, so an outage logs a line every few seconds, not four a second. */
+const AFTER_FAILURE_MS = 5_000;
 /** Events fanned out to deliveries per transaction. */
 const DISPATCH_BATCH = 200;
 /** Deliveries in flight in one worker, and to one subscription: a slow receiver holds up only its own slots. */
@@ -119,18 +121,19 @@ export class WebhookWorker implements BeforeApplicationShutdown {
   }
 
   private async tick(): Promise<void> {
-    let busy = false;
+    let next = POLL_INTERVAL_MS;
     try {
       if (!this.shutdown.draining) {
         const { dispatched, started } = await this.runOnce();
-        busy = dispatched === DISPATCH_BATCH || started > 0;
+        if (dispatched === DISPATCH_BATCH || started > 0) next = 0;
       }
     } catch (error) {
       // The database may be away for a moment; the outbox keeps everything until it is back.
       this.logger.warn(`Webhook delivery round failed: ${(error as Error).message}`);
+      next = AFTER_FAILURE_MS;
     } finally {
       this.ticking = null;
-      this.schedule(busy ? 0 : POLL_INTERVAL_MS);
+      this.schedule(next);
     }
   }
 
