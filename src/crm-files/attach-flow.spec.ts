@@ -5,7 +5,6 @@ import type { AppConfig } from '../config/app-config.js';
 import { HistoryEventsService } from '../history/history-events.service.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
 import type { RecordSummary } from '../records/records.service.js';
-import { WebhookEvent } from '../webhooks/entities/webhook-event.entity.js';
 import { WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
 import { CrmFilesService } from './crm-files.service.js';
 import type { AttachFilesDto } from './dto/attach-files.dto.js';
@@ -47,15 +46,12 @@ const body = (fileids: number[], extra: Partial<AttachFilesDto> = {}) => ({ file
 function recordingManager() {
   const writes: { table: string; values: unknown }[] = [];
   const manager = {
-    connection: { driver: { preparePersistentValue: (value: unknown) => value } },
-    getRepository: (target: unknown) => {
-      if (target !== WebhookEvent) throw new Error('Only the outbox is written through a repository.');
-      return {
-        create: (values: object) => ({ ...values }),
-        insert: async (rows: object[]) => {
-          writes.push({ table: 'webhook_events', values: rows });
-        },
-      };
+    connection: {
+      driver: { preparePersistentValue: (value: unknown) => value },
+      getMetadata: () => ({ findColumnWithPropertyName: (propertyName: string) => ({ propertyName }) }),
+    },
+    getRepository: () => {
+      throw new Error('Every write of the attach is a hand-written INSERT.');
     },
     query: async (sql: string, parameters: unknown[]) => {
       const [, table, columns] = /^INSERT INTO (\w+) \(([^)]*)\)/.exec(sql) ?? [];
@@ -142,12 +138,15 @@ describe('the attach flow', () => {
         // The webhook event, in the same transaction: the answer as its data, the caller as its actor.
         table: 'webhook_events',
         values: [
-          expect.objectContaining({
-            tenantId: 7,
+          {
+            public_id: expect.stringMatching(/^evt_[\w-]{22}$/),
+            tenant_id: 7,
             type: 'files.attached',
-            orderingKey: 'contact:12',
+            ordering_key: 'contact:12',
             payload: expect.stringContaining(JSON.stringify({ Event: response })),
-          }),
+            created_at: expect.any(Date),
+            dispatched: false,
+          },
         ],
       },
     ]);

@@ -36,6 +36,10 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     charset: 'utf8mb4_unicode_ci',
     // Dates are written and read as UTC whatever the server's zone.
     timezone: 'Z',
-    extra: { connectionLimit: 10 },
+    // trace: false. TypeORM sends every query through mysql2's promise wrapper, which otherwise
+    // captures a stack trace per query (~0.2 ms of CPU per attach, measured in docs/performance.md)
+    // only to graft the caller's frames onto a failed query's error; TypeORM wraps that error in a
+    // QueryFailedError whose own async stack names the caller anyway.
+    extra: { connectionLimit: 10, trace: false },
   };
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 
 /** How long a MySQL/MariaDB statement waits for a row lock before it fails (and is retried). */
 export const LOCK_WAIT_TIMEOUT_SECONDS = 5;
@@ -55,26 +55,45 @@ export class Transactions {
     }
   }
 
+  /**
+   * The transaction on one pooled connection, its own statements (START TRANSACTION, COMMIT,
+   * ROLLBACK) sent on the raw mysql2 connection: TypeORM's startTransaction and commitTransaction
+   * each cost two subscriber broadcasts and a pass through its query path (its promise wrapper,
+   * its result objects) for a statement that answers nothing. They still go to the DataSource's
+   * logger, as TypeORM's would. The query runner is marked as in a transaction, as TypeORM's own
+   * startTransaction marks it, so that `work` behaves the same: a nested `manager.transaction`
+   * takes a savepoint, and a `save` opens no transaction of its own.
+   */
   private async mysqlTransaction<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
+    const state = runner as unknown as TransactionState;
     try {
-      await runner.connect();
-      await this.capLockWait(
-        runner.connection.driver.options.type,
-        (runner as unknown as { databaseConnection: RawConnection }).databaseConnection,
-      );
-      await runner.startTransaction(isolation);
+      const connection = (await runner.connect()) as RawConnection;
+      await this.capLockWait(runner.connection.driver.options.type, connection);
+      if (isolation) await this.send(runner, connection, `SET TRANSACTION ISOLATION LEVEL ${isolation}`);
+      await this.send(runner, connection, 'START TRANSACTION');
+      state.isTransactionActive = true;
+      state.transactionDepth = 1;
       try {
         const result = await work(runner.manager);
-        await runner.commitTransaction();
+        await this.send(runner, connection, 'COMMIT');
         return result;
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        await this.send(runner, connection, 'ROLLBACK').catch(() => undefined);
         throw error;
+      } finally {
+        state.isTransactionActive = false;
+        state.transactionDepth = 0;
       }
     } finally {
       await runner.release();
     }
+  }
+
+  /** One statement of the transaction itself, on the raw connection, logged as TypeORM logs its queries. */
+  private send(runner: QueryRunner, connection: RawConnection, sql: string): Promise<void> {
+    this.dataSource.logger.logQuery(sql, [], runner);
+    return new Promise<void>((resolve, reject) => connection.query(sql, (error) => (error ? reject(error) : resolve())));
   }
 
   /** Once per pooled connection, on the raw connection (no statement in the query log). */
@@ -91,6 +110,12 @@ export class Transactions {
 
 interface RawConnection {
   query(sql: string, callback: (error: Error | null) => void): void;
+}
+
+/** What TypeORM's own startTransaction sets on its query runner (`transactionDepth` is protected there). */
+interface TransactionState {
+  isTransactionActive: boolean;
+  transactionDepth: number;
 }
 
 const LOCK_CONFLICTS: Record<string, number> = { ER_LOCK_DEADLOCK: 1213, ER_LOCK_WAIT_TIMEOUT: 1205 };
