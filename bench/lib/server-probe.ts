@@ -5,7 +5,15 @@
  * it one statement; better-sqlite3: every statement execution), and answers the parent's
  * questions over the IPC channel: CPU time used, peak resident set since the last reset, and
  * the counters. Nothing here changes what the server does.
+ *
+ * Only statements sent on behalf of an HTTP request count: every 'request' event of an HTTP
+ * server runs inside an async context of its own, and a statement is counted when it is sent
+ * from within one. The service's background work (the webhook delivery worker's polls, the
+ * clean-ups on timers) is not what a request costs, and would make the counts depend on when
+ * its timers fire.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Server } from 'node:http';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -14,7 +22,14 @@ let statements = 0;
 let roundTrips = 0;
 let peakRss = process.memoryUsage().rss;
 
+const inRequest = new AsyncLocalStorage<true>();
+const emit = Server.prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+Server.prototype.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+  return event === 'request' ? inRequest.run(true, () => emit.apply(this, [event, ...args])) : emit.apply(this, [event, ...args]);
+};
+
 function countSql(sql: unknown): void {
+  if (!inRequest.getStore()) return;
   const text = typeof sql === 'string' ? sql : typeof sql === 'object' && sql !== null ? String((sql as { sql?: unknown }).sql ?? '') : '';
   roundTrips += 1;
   statements += Math.max(1, text.split(';').filter((part) => part.trim() !== '').length);
@@ -48,8 +63,10 @@ try {
       for (const method of ['run', 'get', 'all', 'iterate']) {
         const original = proto[method];
         proto[method] = function (this: unknown, ...a: unknown[]) {
-          statements += 1;
-          roundTrips += 1;
+          if (inRequest.getStore()) {
+            statements += 1;
+            roundTrips += 1;
+          }
           return original.apply(this, a);
         };
       }
