@@ -9,6 +9,8 @@ const sqlite: TestProjectInlineConfiguration = {
   plugins,
   test: {
     name: 'sqlite',
+    maxWorkers: 2,
+    sequence: { groupOrder: 0 },
     // The browser test drives Chromium once, on SQLite: it checks the UI, not the database.
     include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts', 'test/**/*.browser-spec.ts'],
     env: { TEST_DB: 'sqlite' },
@@ -23,6 +25,8 @@ const mysql: TestProjectInlineConfiguration = {
   plugins,
   test: {
     name: 'mysql',
+    maxWorkers: 1,
+    sequence: { groupOrder: 1 },
     // *.mysql-spec.ts: what only a database server can show (a connection that goes away).
     include: ['test/**/*.e2e-spec.ts', 'test/**/*.mysql-spec.ts'],
     // The README's examples run a built server on its embedded SQLite database, as users start it.
@@ -42,6 +46,8 @@ const s3: TestProjectInlineConfiguration = {
   plugins,
   test: {
     name: 's3',
+    maxWorkers: 2,
+    sequence: { groupOrder: 0 },
     include: ['test/files/**/*.e2e-spec.ts', 'test/history/delete.e2e-spec.ts', 'test/**/*.s3-spec.ts'],
     // It breaks the local disk on purpose (a file where a folder must go); s3-storage.s3-spec.ts
     // covers a failing bucket.
@@ -59,8 +65,9 @@ export default defineConfig({
   test: {
     projects: process.env.TEST_MYSQL_URL ? [sqlite, mysql, s3] : [sqlite, s3],
     pool: 'forks',
-    // Vitest's default (one worker per core less one) runs the files one at a time here. The
-    // MySQL project shares one database between files, and some tests count rows of a whole
-    // table (API keys, for one): running files side by side made those counts flaky.
+    // The SQLite and S3 projects first, two files at a time (each file has its own in-memory
+    // database, CLI database file, bucket and folders, so they share nothing but the machine);
+    // then the MySQL project one file at a time: its files share one database, whose tables some
+    // tests count whole, and in which one file's delivery worker would take another's deliveries.
   },
 });
