@@ -615,7 +615,7 @@ async function main(): Promise<number> {
     `- pinning: ${pinned ? `servers on core ${serverCores}, load generator on the others (taskset)` : 'none (taskset missing or one core)'}; database server not pinned`,
     `- versions: Node ${process.version}, ${version}, crm-files ${sh('git', ['rev-parse', '--short', 'HEAD']) || 'unknown commit'}`,
     `- volume: ${JSON.stringify(volume)}; filled in ${fillSeconds.toFixed(1)} s (MySQL)`,
-    `- method: per scenario, ${rounds} round(s) of ${seconds} s per server, interleaved service/baseline (order alternating), after a warm-up; req/s, p50, p99, CPU are medians over rounds, the ratio is the median of the per-round ratios; statements and round trips per request counted in each server process (mysql2 / better-sqlite3 calls) over ${quick ? 3 : 6} sequential requests; CPU from process.cpuUsage() of the server; peak RSS sampled every 25 ms`,
+    `- method: per scenario, ${rounds} round(s) of ${seconds} s per server, interleaved service/baseline (order alternating), after a warm-up; req/s, p50, p99, CPU are medians over rounds, the ratio is the median of the per-round ratios; statements and round trips per request counted in each server process (mysql2 / better-sqlite3 calls made on behalf of an HTTP request; background timers such as the webhook worker are not counted) over ${quick ? 3 : 6} sequential requests; CPU from process.cpuUsage() of the server; peak RSS sampled every 25 ms`,
     `- load: closed loop, keep-alive connections from one process, member's API key, public contact`,
     '',
     table(rows),
