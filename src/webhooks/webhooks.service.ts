@@ -11,7 +11,7 @@ import { WebhookTargetError } from './delivery/webhook-target.error.js';
 import type { WebhookDeliveryDto } from './dto/webhook-delivery.dto.js';
 import type { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto.js';
 import { WebhookAttempt } from './entities/webhook-attempt.entity.js';
-import { WebhookDelivery } from './entities/webhook-delivery.entity.js';
+import { pendingDelivery, WebhookDelivery } from './entities/webhook-delivery.entity.js';
 import { WebhookEvent } from './entities/webhook-event.entity.js';
 import { WebhookSubscription } from './entities/webhook-subscription.entity.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-event-types.js';
@@ -169,17 +169,7 @@ export class WebhooksService {
     const given = event && (await this.deliveries.existsBy({ subscriptionId: id, eventId: event.id }));
     if (!event || !given) throw new NotFoundError(`Webhook ${id} was never given an event with id ${eventId}.`);
     if (!subscription.enabled) throw new WebhookDisabledError(id);
-    const now = new Date();
-    await this.deliveries.insert({
-      subscriptionId: id,
-      eventId: event.id,
-      orderingKey: event.orderingKey,
-      state: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      leaseUntil: null,
-      createdAt: now,
-    });
+    await this.deliveries.insert(pendingDelivery(id, event, new Date()));
     return { queued: true };
   }
 

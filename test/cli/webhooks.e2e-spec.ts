@@ -2,19 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WebhookSubscription } from '../../src/webhooks/entities/webhook-subscription.entity.js';
 import { useCli } from '../support/cli-harness.js';
 import { ISO_UTC, NO_SUCH_ID } from '../support/constants.js';
-
-const ALL_TYPES = ['file.uploaded', 'files.attached', 'history.created', 'history.deleted', 'file.deleted'];
-const SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
-
-interface Webhook {
-  ID: number;
-  Url: string;
-  Events: string[];
-  Enabled: boolean;
-  DisabledReason: string | null;
-  Created: string;
-  Secret?: string;
-}
+import { ALL_EVENT_TYPES, WEBHOOK_SECRET, type WebhookBody } from '../support/webhook-shapes.js';
 
 /** The admin CLI run in-process: a tenant's webhooks, managed as its admins do through the API. */
 describe('admin CLI: webhooks', () => {
@@ -24,7 +12,7 @@ describe('admin CLI: webhooks', () => {
   const rowsOf = (tenantId: number) => subscriptions().find({ where: { tenantId }, order: { id: 'ASC' } });
 
   const create = (tenant: number, url = 'https://hooks.example.com/crm', ...extra: string[]) =>
-    ok<Webhook>(['webhook', 'create', '--tenant', String(tenant), '--url', url, ...extra]);
+    ok<WebhookBody>(['webhook', 'create', '--tenant', String(tenant), '--url', url, ...extra]);
 
   describe('webhook create', () => {
     it('prints the Webhook with its secret, subscribed to every event type, and stores it', async () => {
@@ -34,11 +22,11 @@ describe('admin CLI: webhooks', () => {
       expect(webhook).toEqual({
         ID: expect.any(Number),
         Url: 'https://hooks.example.com/crm',
-        Events: ALL_TYPES,
+        Events: ALL_EVENT_TYPES,
         Enabled: true,
         DisabledReason: null,
         Created: expect.stringMatching(ISO_UTC),
-        Secret: expect.stringMatching(SECRET),
+        Secret: expect.stringMatching(WEBHOOK_SECRET),
       });
       expect(await rowsOf(tenant)).toEqual([
         expect.objectContaining({
@@ -95,9 +83,9 @@ describe('admin CLI: webhooks', () => {
       await create(other, 'https://theirs.example.com/');
       const second = await create(tenant, 'https://two.example.com/', '--events', 'history.created');
 
-      const listed = await ok<{ webhooks: Webhook[] }>(['webhook', 'list', '--tenant', String(tenant)]);
+      const listed = await ok<{ webhooks: WebhookBody[] }>(['webhook', 'list', '--tenant', String(tenant)]);
       expect(Object.keys(listed)).toEqual(['webhooks']);
-      const withoutSecret = ({ Secret: _secret, ...rest }: Webhook) => rest;
+      const withoutSecret = ({ Secret: _secret, ...rest }: WebhookBody) => rest;
       expect(listed.webhooks).toEqual([withoutSecret(first), withoutSecret(second)]);
       expect(JSON.stringify(listed)).not.toContain('whsec_');
     });
@@ -143,9 +131,9 @@ describe('admin CLI: webhooks', () => {
     it('prints the Webhook with a new secret, which replaces the old one', async () => {
       const tenant = await newTenant();
       const webhook = await create(tenant);
-      const rotated = await ok<Webhook>(['webhook', 'rotate-secret', '--id', String(webhook.ID)]);
+      const rotated = await ok<WebhookBody>(['webhook', 'rotate-secret', '--id', String(webhook.ID)]);
       const { Secret: oldSecret, ...rest } = webhook;
-      expect(rotated).toEqual({ ...rest, Secret: expect.stringMatching(SECRET) });
+      expect(rotated).toEqual({ ...rest, Secret: expect.stringMatching(WEBHOOK_SECRET) });
       expect(rotated.Secret).not.toBe(oldSecret);
       expect((await rowsOf(tenant))[0].secret).toBe(rotated.Secret);
       expect(await subscriptions().countBy({ secret: oldSecret })).toBe(0);
@@ -165,7 +153,7 @@ describe('admin CLI: webhooks', () => {
       const tenant = await newTenant();
       const webhook = await create(tenant);
       await subscriptions().update({ id: webhook.ID }, { enabled: false, disabledReason: 'x' });
-      const enabled = await ok<Webhook>(['webhook', 'enable', '--tenant', String(tenant), '--id', String(webhook.ID)]);
+      const enabled = await ok<WebhookBody>(['webhook', 'enable', '--tenant', String(tenant), '--id', String(webhook.ID)]);
       const { Secret: _secret, ...asListed } = webhook;
       expect(enabled).toEqual({ ...asListed, Enabled: true, DisabledReason: null });
       expect(await rowsOf(tenant)).toEqual([expect.objectContaining({ enabled: true, disabledReason: null })]);

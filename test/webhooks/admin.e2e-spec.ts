@@ -8,21 +8,10 @@ import type { WebhookEventType } from '../../src/webhooks/webhook-event-types.js
 import { ISO_UTC, NO_SUCH_ID } from '../support/constants.js';
 import { expectInvalidFields, expectNoInternals, expectProblem } from '../support/problem.js';
 import { useTestApp, type TestScene } from '../support/use-test-app.js';
+import { ALL_EVENT_TYPES, WEBHOOK_SECRET, type WebhookBody } from '../support/webhook-shapes.js';
 
 const WEBHOOKS = '/api/2.0/crm/webhooks';
-const ALL_TYPES = ['file.uploaded', 'files.attached', 'history.created', 'history.deleted', 'file.deleted'];
 const WEBHOOK_KEYS = ['Created', 'DisabledReason', 'Enabled', 'Events', 'ID', 'Url'];
-const SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
-
-interface WebhookBody {
-  ID: number;
-  Url: string;
-  Events: string[];
-  Enabled: boolean;
-  DisabledReason: string | null;
-  Created: string;
-  Secret?: string;
-}
 
 /** The pieces every describe block of this file uses: a tenant with an admin and a member, and the webhook rows. */
 function webhookScene({ t, f }: Pick<TestScene, 't' | 'f'>) {
@@ -116,11 +105,11 @@ describe('webhook admin API', () => {
       expect(body).toEqual({
         ID: expect.any(Number),
         Url: 'https://hooks.example.com/crm?source=files',
-        Events: ALL_TYPES,
+        Events: ALL_EVENT_TYPES,
         Enabled: true,
         DisabledReason: null,
         Created: expect.stringMatching(ISO_UTC),
-        Secret: expect.stringMatching(SECRET),
+        Secret: expect.stringMatching(WEBHOOK_SECRET),
       });
       // 32 random bytes: a whole HMAC-SHA256 key.
       expect(Buffer.from(body.Secret!.slice('whsec_'.length), 'base64')).toHaveLength(32);
@@ -354,7 +343,7 @@ describe('webhook admin API', () => {
       const response = await t.http().post(`${WEBHOOKS}/${webhook.ID}/secret`).set(admin.auth);
       expect(response.status).toBe(200);
       const { Secret: oldSecret, ...rest } = webhook;
-      expect(response.body).toEqual({ ...rest, Secret: expect.stringMatching(SECRET) });
+      expect(response.body).toEqual({ ...rest, Secret: expect.stringMatching(WEBHOOK_SECRET) });
       expect(response.body.Secret).not.toBe(oldSecret);
 
       const [row] = await w.rowsOf(tenantId);

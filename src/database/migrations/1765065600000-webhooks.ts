@@ -1,6 +1,9 @@
 import { Table, TableForeignKey, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 import type { TableColumnOptions } from 'typeorm/schema-builder/options/TableColumnOptions.js';
 
+// The column helpers are copied from the initial schema on purpose, not shared: a migration must
+// create the same tables forever, and a helper edited for a later migration would quietly change
+// what this one creates on a fresh database.
 const id: TableColumnOptions = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
 const int = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'integer', isNullable });
 const text = (name: string, length: number, isNullable = false): TableColumnOptions => ({

@@ -40,3 +40,21 @@ export class WebhookDelivery {
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }
+
+/** A delivery not yet attempted, due at once: made by the fan-out of a new event, and by a replay. */
+export function pendingDelivery(
+  subscriptionId: number,
+  event: { id: number; orderingKey: string },
+  now: Date,
+): Omit<WebhookDelivery, 'id'> {
+  return {
+    subscriptionId,
+    eventId: event.id,
+    orderingKey: event.orderingKey,
+    state: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    leaseUntil: null,
+    createdAt: now,
+  };
+}

@@ -10,7 +10,7 @@ import { retryDelayMs } from '../delivery/retry-schedule.js';
 import { webhookHeaders } from '../delivery/signature.js';
 import { sendWebhook, type DeliveryResult } from '../delivery/webhook-sender.js';
 import { WebhookAttempt } from '../entities/webhook-attempt.entity.js';
-import { WebhookDelivery } from '../entities/webhook-delivery.entity.js';
+import { pendingDelivery, WebhookDelivery } from '../entities/webhook-delivery.entity.js';
 import { WebhookEvent } from '../entities/webhook-event.entity.js';
 import { subscribedTypes, WebhookSubscription } from '../entities/webhook-subscription.entity.js';
 
@@ -183,18 +183,7 @@ export class WebhookWorker implements BeforeApplicationShutdown {
         subscriptions
           .filter((subscription) => subscription.tenantId === event.tenantId && subscription.createdAt <= event.createdAt)
           .filter((subscription) => subscribedTypes(subscription)?.includes(event.type) ?? true)
-          .map((subscription) =>
-            manager.create(WebhookDelivery, {
-              subscriptionId: subscription.id,
-              eventId: event.id,
-              orderingKey: event.orderingKey,
-              state: 'pending',
-              attempts: 0,
-              nextAttemptAt: now,
-              leaseUntil: null,
-              createdAt: now,
-            }),
-          ),
+          .map((subscription) => manager.create(WebhookDelivery, pendingDelivery(subscription.id, event, now))),
       );
       for (let at = 0; at < deliveries.length; at += 500) await manager.insert(WebhookDelivery, deliveries.slice(at, at + 500));
       await manager.update(WebhookEvent, { id: In(events.map((event) => event.id)) }, { dispatched: true });
