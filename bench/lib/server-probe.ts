@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url);
 
 let statements = 0;
 let roundTrips = 0;
-let peakRss = process.memoryUsage().rss;
+let peakRss = process.memoryUsage.rss();
 
 const inRequest = new AsyncLocalStorage<true>();
 const emit = Server.prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
@@ -82,7 +82,7 @@ try {
 }
 
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 25);
 sampler.unref();
 
@@ -96,14 +96,14 @@ export interface ProbeReport {
 
 if (process.send) {
   process.on('message', (message: unknown) => {
-    if (message === 'probe:reset-peak') peakRss = process.memoryUsage().rss;
+    if (message === 'probe:reset-peak') peakRss = process.memoryUsage.rss();
     if (message === 'probe:read' || message === 'probe:reset-peak') {
       const cpu = process.cpuUsage();
       const report: ProbeReport = {
         statements,
         roundTrips,
         cpuMicros: cpu.user + cpu.system,
-        peakRss: Math.max(peakRss, process.memoryUsage().rss),
+        peakRss: Math.max(peakRss, process.memoryUsage.rss()),
       };
       process.send!({ probe: report });
     }

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { HistoryEventsService } from '../history/history-events.service.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
 import type { RecordSummary } from '../records/records.service.js';
+import { InsertedIdValue, type Statement } from '../database/statement-batches.js';
 import { WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
 import { CrmFilesService } from './crm-files.service.js';
 import type { AttachFilesDto } from './dto/attach-files.dto.js';
@@ -42,62 +43,91 @@ const fileRows = (ids: number[]) => ({
 const CONFIG = { maxFileIds: 3, maxUploadBytes: 100, publicBaseUrl: null } as AppConfig;
 const body = (fileids: number[], extra: Partial<AttachFilesDto> = {}) => ({ fileids, ...extra }) as AttachFilesDto;
 
-/** A transaction manager that records the writes sent through it. */
-function recordingManager() {
-  const writes: { table: string; values: unknown }[] = [];
-  const manager = {
-    connection: {
-      driver: { preparePersistentValue: (value: unknown) => value },
-      getMetadata: () => ({ findColumnWithPropertyName: (propertyName: string) => ({ propertyName }) }),
-    },
-    getRepository: () => {
-      throw new Error('Every write of the attach is a hand-written INSERT.');
-    },
-    query: async (sql: string, parameters: unknown[]) => {
-      const [, table, columns] = /^INSERT INTO (\w+) \(([^)]*)\)/.exec(sql) ?? [];
-      const names = columns.split(', ');
-      const rows = [];
-      for (let at = 0; at < parameters.length; at += names.length) {
-        rows.push(Object.fromEntries(names.map((name, index) => [name, parameters[at + index]])));
-      }
-      writes.push({ table, values: rows });
-      return { insertId: 99 };
-    },
-  };
-  return { manager, writes };
+/** Reads a hand-written INSERT back into the rows it writes, one object per row keyed by column. */
+function rowsOfInsert(sql: string, values: readonly unknown[]): { table: string; values: Record<string, unknown>[] } {
+  const [, table, columns] = /^INSERT INTO (\w+) \(([^)]*)\)/.exec(sql) ?? [];
+  const names = columns.split(', ');
+  const rows = [];
+  for (let at = 0; at < values.length; at += names.length) {
+    rows.push(Object.fromEntries(names.map((name, index) => [name, values[at + index]])));
+  }
+  return { table, values: rows };
 }
 
+/**
+ * Statement batches that answer the reads with what each statement reads from no rows (the
+ * mocks below decide), and record the writes of each transaction; the new event gets id 99.
+ */
+function recordingBatches() {
+  const writes: { table: string; values: Record<string, unknown>[] }[] = [];
+  const reads: string[][] = [];
+  const answer = (each: Statement<unknown>) => {
+    if (each.sql.startsWith('INSERT')) {
+      // What the database writes for a value that holds the new event's id.
+      const values = each.values.map((value) => (value instanceof InsertedIdValue ? value.withId(99) : value));
+      writes.push(rowsOfInsert(each.sql, values));
+    }
+    return each.read({ rows: [], insertId: each.sql.startsWith('INSERT INTO history_events') ? 99 : null });
+  };
+  const batches = {
+    read: vi.fn(async (statements: Statement<unknown>[]) => {
+      reads.push(statements.map((each) => each.sql));
+      return statements.map(answer);
+    }),
+    transaction: vi.fn(async (statements: Statement<unknown>[]) => statements.map(answer)),
+  };
+  return { batches, writes, reads };
+}
+
+/** A repository as far as the outbox's INSERT asks it: values pass unconverted. */
+const OUTBOX_EVENTS = {
+  manager: { connection: { driver: { preparePersistentValue: (value: unknown) => value } } },
+  metadata: { findColumnWithPropertyName: (propertyName: string) => ({ propertyName }) },
+};
+
 describe('the attach flow', () => {
-  const records = { findReadableSummary: vi.fn() };
-  const files = { findReadableByIds: vi.fn(), findReadableIds: vi.fn() };
+  /** The statements the services would send, named by what they ask; their answers are set per test. */
+  const records = { readableSummaryStatement: vi.fn() };
+  const files = { readableByIdsStatement: vi.fn(), findReadableIds: vi.fn() };
+  const readsRecord = (answer: () => unknown) =>
+    records.readableSummaryStatement.mockImplementation(() => ({ sql: 'SELECT record', values: [], read: answer }));
+  const readsFiles = (answer: (ids: number[]) => unknown) =>
+    files.readableByIdsStatement.mockImplementation((_caller: unknown, ids: number[]) => ({
+      sql: 'SELECT files',
+      values: [],
+      read: () => answer(ids),
+    }));
   const users = { employeesByIds: vi.fn() };
-  const events = { metadata: { findColumnWithPropertyName: () => ({ propertyName: 'createdAt' }) } };
-  const transactions = { run: vi.fn() };
+  const events = {
+    metadata: { findColumnWithPropertyName: () => ({ propertyName: 'createdAt' }) },
+    manager: { connection: { driver: { preparePersistentValue: (value: unknown) => value } } },
+  };
   let history: HistoryEventsService;
   let crmFiles: CrmFilesService;
+  let batches: ReturnType<typeof recordingBatches>['batches'];
   let writes: { table: string; values: unknown }[];
+  let reads: string[][];
   let responses: ReturnType<typeof vi.spyOn>;
 
   beforeEach(() => {
     vi.resetAllMocks();
-    const recording = recordingManager();
-    writes = recording.writes;
-    transactions.run.mockImplementation((work: (manager: unknown) => Promise<unknown>) => work(recording.manager));
-    records.findReadableSummary.mockResolvedValue(loaded());
-    files.findReadableByIds.mockImplementation(async (_caller: unknown, ids: number[]) => fileRows(ids));
+    ({ batches, writes, reads } = recordingBatches());
+    readsRecord(() => loaded());
+    readsFiles(fileRows);
+    const outbox = new WebhookOutbox(OUTBOX_EVENTS as never);
     history = new HistoryEventsService(
       events as never,
       {} as never,
       CONFIG,
-      transactions as never,
+      batches as never,
       files as never,
-      {} as never,
+      records as never,
       users as never,
       {} as never,
-      new WebhookOutbox(),
+      outbox,
     );
     responses = vi.spyOn(history, 'responses');
-    crmFiles = new CrmFilesService(CONFIG, records as never, {} as never, {} as never, history, new WebhookOutbox());
+    crmFiles = new CrmFilesService(CONFIG, records as never, {} as never, {} as never, history, outbox);
   });
 
   it('writes one event and its links in one transaction, the ids distinct in first-seen order, and answers the new event', async () => {
@@ -105,12 +135,14 @@ describe('the attach flow', () => {
     expect(response).toMatchObject({ ID: 99, CreateBy: EMPLOYEE, Category: { ID: -2 }, Entity: { EntityId: 12 }, CanEdit: true });
     expect(response.Files.map((file) => file.ID)).toEqual([3, 1]);
     expect(response.Files[1]).toMatchObject({ CreatedBy: UPLOADER, UpdatedBy: EMPLOYEE });
-    expect(files.findReadableByIds).toHaveBeenCalledWith(CALLER, [3, 1]);
+    expect(files.readableByIdsStatement).toHaveBeenCalledWith(CALLER, [3, 1]);
+    // The record and the files in one round trip, the record first; then one transaction.
+    expect(reads).toEqual([['SELECT record', 'SELECT files']]);
     // The caller's Employee came with the key, the files' users with the files: no users query.
     expect(users.employeesByIds).not.toHaveBeenCalled();
     // Built from what was loaded for the checks: nothing is read back after the commit.
     expect(responses).not.toHaveBeenCalled();
-    expect(transactions.run).toHaveBeenCalledTimes(1);
+    expect(batches.transaction).toHaveBeenCalledTimes(1);
     expect(writes).toEqual([
       {
         table: 'history_events',
@@ -158,7 +190,7 @@ describe('the attach flow', () => {
   });
 
   it('names an opportunity or case by entity_type and entity_id', async () => {
-    records.findReadableSummary.mockResolvedValue(loaded({ ...RECORD, type: 'case', id: 4 }));
+    readsRecord(() => loaded({ ...RECORD, type: 'case', id: 4 }));
     await crmFiles.attach(CALLER, { type: 'case', id: 4 }, body([1]));
     expect(writes[0].values).toMatchObject([{ contact_id: null, entity_type: 'case', entity_id: 4 }]);
   });
@@ -169,17 +201,19 @@ describe('the attach flow', () => {
     expect((error as InvalidRequestError).extensions.errors).toEqual([
       { field: 'fileids', message: 'fileids must contain no more than 3 elements' },
     ]);
-    expect(records.findReadableSummary).not.toHaveBeenCalled();
+    expect(batches.read).not.toHaveBeenCalled();
   });
 
   it('judges a body naming another record (400) before the record (404)', async () => {
-    records.findReadableSummary.mockRejectedValue(new NotFoundError('There is no contact with id 12.'));
+    readsRecord(() => {
+      throw new NotFoundError('There is no contact with id 12.');
+    });
     const error = await crmFiles
       .attach(CALLER, { type: 'contact', id: 12 }, body([1], { entityType: 'Case', entityid: 13 }))
       .catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as InvalidRequestError).extensions.errors?.map((entry) => entry.field)).toEqual(['entityType', 'entityid']);
-    expect(records.findReadableSummary).not.toHaveBeenCalled();
+    expect(batches.read).not.toHaveBeenCalled();
   });
 
   it('accepts a body naming the same record in any letter case', async () => {
@@ -188,25 +222,26 @@ describe('the attach flow', () => {
     ).resolves.toMatchObject({ ID: 99 });
   });
 
-  it('answers the record 404 before looking at the files, and writes nothing', async () => {
-    records.findReadableSummary.mockRejectedValue(new NotFoundError('There is no contact with id 12.'));
+  it('answers the record 404 before anything the files would answer, and writes nothing', async () => {
+    readsRecord(() => {
+      throw new NotFoundError('There is no contact with id 12.');
+    });
+    readsFiles(() => fileRows([]));
     await expect(crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1]))).rejects.toThrow(NotFoundError);
-    expect(files.findReadableByIds).not.toHaveBeenCalled();
-    expect(transactions.run).not.toHaveBeenCalled();
+    expect(batches.transaction).not.toHaveBeenCalled();
   });
 
   it('answers 404 listing every unreadable file, in request order, and opens no transaction', async () => {
-    files.findReadableByIds.mockResolvedValue(fileRows([2]));
+    readsFiles(() => fileRows([2]));
     const error = await crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([5, 2, 4])).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(FilesNotFoundError);
     expect((error as FilesNotFoundError).extensions.missingFileIds).toEqual([5, 4]);
-    expect(transactions.run).not.toHaveBeenCalled();
+    expect(batches.transaction).not.toHaveBeenCalled();
   });
 
   it('reports a file deleted between the check and the insert (foreign key) as missing', async () => {
-    files.findReadableByIds.mockResolvedValue(fileRows([1, 2]));
     files.findReadableIds.mockResolvedValue(new Set([1]));
-    transactions.run.mockRejectedValue(Object.assign(new Error('FK'), { driverError: { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' } }));
+    batches.transaction.mockRejectedValue(Object.assign(new Error('FK'), { driverError: { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' } }));
     const error = await crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1, 2])).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(FilesNotFoundError);
     expect((error as FilesNotFoundError).extensions.missingFileIds).toEqual([2]);
@@ -214,9 +249,9 @@ describe('the attach flow', () => {
 
   it('lets any other failure of the transaction through unchanged', async () => {
     const failure = new Error('disk full');
-    transactions.run.mockRejectedValue(failure);
+    batches.transaction.mockRejectedValue(failure);
     await expect(crmFiles.attach(CALLER, { type: 'contact', id: 12 }, body([1]))).rejects.toBe(failure);
-    expect(files.findReadableByIds).toHaveBeenCalledTimes(1);
+    expect(reads).toHaveLength(1);
     expect(files.findReadableIds).not.toHaveBeenCalled();
   });
 });

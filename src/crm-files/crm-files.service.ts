@@ -42,9 +42,7 @@ export class CrmFilesService {
   async attach(caller: AuthenticatedUser, target: RecordRef, body: AttachFilesDto): Promise<RelationshipEventDto> {
     const fileIds = this.history.distinctFileIds(body.fileids, 'fileids');
     assertBodyNamesTarget(target, body);
-    // The record with what the response shows of it, in one query; nothing is read back after the commit.
-    const loaded = await this.records.findReadableSummary(caller, target);
-    return this.history.create(caller, loaded, filesUploadedEvent(loaded.record, fileIds), 'files.attached');
+    return this.history.create(caller, target, filesUploadedEvent(fileIds), 'files.attached');
   }
 
   /**

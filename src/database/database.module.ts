@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import { DatabasePool } from './database-pool.js';
+import { StatementBatches } from './statement-batches.js';
 import { Transactions } from './transactions.js';
 
 @Global()
@@ -11,8 +12,8 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [TypeOrmModule.forRoot({ ...options, retryAttempts: 0 })],
-      providers: [Transactions, DatabasePool],
-      exports: [Transactions, DatabasePool],
+      providers: [Transactions, StatementBatches, DatabasePool],
+      exports: [Transactions, StatementBatches, DatabasePool],
     };
   }
 }

@@ -5,6 +5,7 @@ import { In, type EntityManager, type Repository } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { forUpdate } from '../database/locking.js';
+import type { Statement } from '../database/statement-batches.js';
 import { Transactions } from '../database/transactions.js';
 import { canEditFile, readableFileSql, type Caller } from '../records/access/access-policy.js';
 import { testExitPoint } from '../lifecycle/test-exit-point.js';
@@ -20,6 +21,12 @@ import { FoldersService } from './folders.service.js';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { fileDeleted } from '../webhooks/outbox/webhook-event-payloads.js';
 import { changeBy, WebhookOutbox } from '../webhooks/outbox/webhook-outbox.js';
+
+/** Files the caller may read, with the `Employee` of each one's creator and last updater. */
+export interface ReadableFiles {
+  files: CrmFile[];
+  employees: Map<string, EmployeeDto>;
+}
 
 export interface FileOwner {
   userId: string;
@@ -76,38 +83,41 @@ export class FilesService {
   }
 
   /**
-   * Of the given ids, the rows of the files of the caller's tenant that the caller may read (in
-   * no particular order), with the `Employee` of each file's creator and last updater: one query,
-   * so that a response can be built without reading the files or their users again.
+   * A statement, to send with others in one round trip: of the given ids (at least one), the rows
+   * of the files of the caller's tenant that the caller may read (in no particular order), with
+   * the `Employee` of each file's creator and last updater, so that a response can be built
+   * without reading the files or their users again. Hand-written, on the attach's hot path: the
+   * query builder's alias handling and entity transformation cost more than the query. Each
+   * column is converted as TypeORM converts it.
    */
-  async findReadableByIds(
-    caller: Caller & { tenantId: number },
-    fileIds: number[],
-  ): Promise<{ files: CrmFile[]; employees: Map<string, EmployeeDto> }> {
-    const employees = new Map<string, EmployeeDto>();
-    if (fileIds.length === 0) return { files: [], employees };
-    // Hand-written, on the attach's hot path: the query builder's alias handling and entity
-    // transformation cost more than the query. Each column is converted as TypeORM converts it.
+  readableByIdsStatement(caller: Caller & { tenantId: number }, fileIds: number[]): Statement<ReadableFiles> {
+    if (fileIds.length === 0) throw new Error('readableByIdsStatement needs at least one file id.');
     const readable = readableFileSql(caller, 'file');
     const { driver } = this.files.manager.connection;
     const columns = this.files.metadata.columns;
-    const [sql, parameters] = driver.escapeQueryWithParameters(
+    const [sql, values] = driver.escapeQueryWithParameters(
       `SELECT ${columns.map((column) => `file.${column.databaseName}`).join(', ')}, ${employeeColumnsSql('cu', 'cu_')}, ${employeeColumnsSql('uu', 'uu_')}
         FROM files file LEFT JOIN users cu ON cu.id = file.created_by LEFT JOIN users uu ON uu.id = file.updated_by
         WHERE file.id IN (:...fileIds) AND file.tenant_id = :tenantId AND ${readable.sql}`,
       { ...readable.params, fileIds, tenantId: caller.tenantId },
     );
-    const rows: Record<string, unknown>[] = await this.files.query(sql, parameters);
-    const files = rows.map((row) => {
-      for (const prefix of ['cu_', 'uu_']) {
-        const employee = employeeFromRow(row, prefix);
-        if (employee) employees.set(employee.Id, employee);
-      }
-      const file = new CrmFile();
-      for (const column of columns) column.setEntityValue(file, driver.prepareHydratedValue(row[column.databaseName], column));
-      return file;
-    });
-    return { files, employees };
+    return {
+      sql,
+      values,
+      read: ({ rows }) => {
+        const employees = new Map<string, EmployeeDto>();
+        const files = rows.map((row) => {
+          for (const prefix of ['cu_', 'uu_']) {
+            const employee = employeeFromRow(row, prefix);
+            if (employee) employees.set(employee.Id, employee);
+          }
+          const file = new CrmFile();
+          for (const column of columns) column.setEntityValue(file, driver.prepareHydratedValue(row[column.databaseName], column));
+          return file;
+        });
+        return { files, employees };
+      },
+    };
   }
 
   /** The file, if it is in the caller's tenant and the caller may read it. */

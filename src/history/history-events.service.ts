@@ -8,8 +8,16 @@ import type { Page } from '../common/http/paging.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { forUpdate } from '../database/locking.js';
 import { testExitPoint } from '../lifecycle/test-exit-point.js';
-import { Transactions } from '../database/transactions.js';
-import { FilesService } from '../files/files.service.js';
+import {
+  answerOf,
+  INSERTED_ID,
+  PendingInsertedId,
+  statement,
+  StatementBatches,
+  type InsertedIdValue,
+  type Statement,
+} from '../database/statement-batches.js';
+import { FilesService, type ReadableFiles } from '../files/files.service.js';
 import type { Caller } from '../records/access/access-policy.js';
 import type { LoadedRecord } from '../records/loaded-record.js';
 import { belongsToRecordSql, recordColumns, recordKey, recordOfColumns, type RecordRef } from '../records/record-ref.js';
@@ -31,13 +39,8 @@ import type { HistoryCategory } from './entities/history-category.entity.js';
 const INSERT_EVENT_SQL = `INSERT INTO history_events (tenant_id, category_id, content, contact_id, entity_type, entity_id, created_by, created_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** The generated id of an INSERT: mysql2 answers a result header with `insertId`, better-sqlite3 the last row id. */
-function insertedId(result: unknown): number {
-  const id = typeof result === 'object' && result !== null && 'insertId' in result ? result.insertId : result;
-  const value = Number(id);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error("The database did not answer the new event's id.");
-  return value;
-}
+/** Nothing to look up when an event links no files. */
+const NO_FILES: ReadableFiles = { files: [], employees: new Map() };
 
 export interface NewHistoryEvent {
   record: LoadedRecord;
@@ -49,8 +52,8 @@ export interface NewHistoryEvent {
 }
 
 /** The event every attachment writes (attach, upload with attach, text file): category -2, now. */
-export function filesUploadedEvent(record: LoadedRecord, fileIds: number[]): NewHistoryEvent {
-  return { record, categoryId: FILES_UPLOADED_CATEGORY, content: FILES_UPLOADED_CONTENT, createdAt: new Date(), fileIds };
+export function filesUploadedEvent(fileIds: number[]): Omit<NewHistoryEvent, 'record'> {
+  return { categoryId: FILES_UPLOADED_CATEGORY, content: FILES_UPLOADED_CONTENT, createdAt: new Date(), fileIds };
 }
 
 /**
@@ -63,7 +66,7 @@ export class HistoryEventsService {
     @InjectRepository(HistoryEvent) private readonly events: Repository<HistoryEvent>,
     @InjectRepository(EventFileLink) private readonly links: Repository<EventFileLink>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly transactions: Transactions,
+    private readonly batches: StatementBatches,
     private readonly files: FilesService,
     private readonly records: RecordsService,
     private readonly users: UsersService,
@@ -90,45 +93,56 @@ export class HistoryEventsService {
   }
 
   /**
-   * A new event on a record loaded with its summary (an attach, or POST /history), in a fixed
-   * number of statements whatever the number of files. With the two that come before it (the key
-   * ⋈ its user, in the guard; the record with its access list's users, in RecordsService), an
-   * attach sends, in this order:
+   * A new event on a record (an attach, or POST /history), in a fixed number of statements and
+   * round trips whatever the number of files. With the key lookup before it (the key ⋈ its user,
+   * in the guard), an attach sends, in this order:
    *
    *   1. SELECT api_keys ⋈ users                              the caller, with its Employee
-   *   2. SELECT the record ⋈ currency ⋈ access list ⋈ users   (404)
+   *   2. SELECT the record ⋈ currency ⋈ access list ⋈ users   (404)           } one round trip
    *   3. SELECT files ⋈ users (creator, updater), readable    (404 with missingFileIds)
-   *   4. START TRANSACTION
-   *   5. INSERT history_events
-   *   6. INSERT event_files (every link in one statement)
-   *   7. INSERT webhook_events (its `files.attached`, or `history.created`: the outbox)
-   *   8. COMMIT
+   *   4. START TRANSACTION                                                     } one round trip:
+   *   5. INSERT history_events                                                 } 6 and 7 write
+   *   6. INSERT event_files (every link in one statement)                      } the id 5
+   *   7. INSERT webhook_events (its `files.attached`, or `history.created`)    } generates as
+   *   8. COMMIT                                                                } LAST_INSERT_ID()
    *
-   * POST /history also reads a tenant category (one SELECT) when the event has one. The response
-   * is built from those rows and the new event's id: no user is looked up on its own and nothing
-   * is read back after the commit.
+   * On SQLite, in process, the same statements run one by one. POST /history also reads a tenant
+   * category (one SELECT) when the event has one. The response is built from those rows and the
+   * new event's id: no user is looked up on its own and nothing is read back after the commit.
    */
   async create(
     caller: AuthenticatedUser,
-    loaded: { record: LoadedRecord; summary: RecordSummary; employees: ReadonlyMap<string, EmployeeDto> },
-    input: NewHistoryEvent,
+    target: RecordRef,
+    input: Omit<NewHistoryEvent, 'record'>,
     publishAs: 'files.attached' | 'history.created',
   ): Promise<RelationshipEventDto> {
-    const { files, employees: fileUsers } = await this.files.findReadableByIds(caller, input.fileIds);
-    const found = new Set(files.map((file) => file.id));
+    // The record's 404 comes first: its statement is read first (docs/contract.md, "Check order").
+    const recordStatement = this.records.readableSummaryStatement(caller, target);
+    const [loaded, readable] =
+      input.fileIds.length === 0
+        ? [...(await this.batches.read([recordStatement])), NO_FILES]
+        : await this.batches.read([recordStatement, this.files.readableByIdsStatement(caller, input.fileIds)]);
+    const found = new Set(readable.files.map((file) => file.id));
     const missing = input.fileIds.filter((id) => !found.has(id));
     if (missing.length > 0) throw new FilesNotFoundError(missing);
     const tenantCategories = SYSTEM_CATEGORIES.has(input.categoryId) ? [] : await this.categories.findByIds([input.categoryId]);
-    const employees = new Map([[caller.userId, caller.employee], ...loaded.employees, ...fileUsers]);
-    const parts = { files, employees, tenantCategories };
+    const employees = new Map([[caller.userId, caller.employee], ...loaded.employees, ...readable.employees]);
+    const parts = { files: readable.files, employees, tenantCategories };
+    const event = this.newEvent(caller, { ...input, record: loaded.record });
+    // The links and the webhook event name the event's id, which the database generates in the
+    // same round trip: the response is written with a stand-in, replaced there and here.
+    const pendingId = new PendingInsertedId();
+    event.id = pendingId.standIn;
+    const response = this.responseOfNew(caller, event, input.fileIds, loaded, parts);
+    const published = publishAs === 'files.attached' ? filesAttached(response, loaded.record) : historyCreated(response, loaded.record);
     try {
-      const response = await this.transactions.run(async (manager) => {
-        const event = await this.insert(manager, caller, input);
-        const response = this.responseOfNew(caller, event, input.fileIds, loaded, parts);
-        const published = publishAs === 'files.attached' ? filesAttached(response, loaded.record) : historyCreated(response, loaded.record);
-        await this.outbox.publish(manager, changeBy(caller), [published]);
-        return response;
-      });
+      const [eventId] = await this.batches.transaction([
+        this.insertEventStatement(event),
+        ...this.insertLinksStatements(event, input.fileIds, INSERTED_ID),
+        this.outbox.statement(changeBy(caller), [published], pendingId),
+      ]);
+      event.id = eventId;
+      response.ID = eventId;
       // A crash here, committed but unanswered: the event must still be delivered, by the next start.
       testExitPoint(this.config, 'after-attach-commit');
       return response;
@@ -152,7 +166,7 @@ export class HistoryEventsService {
     employees: ReadonlyMap<string, EmployeeDto>,
   ): Promise<RelationshipEventDto> {
     const fileIds = files.map((file) => file.id);
-    const event = await this.insert(manager, caller, filesUploadedEvent(loaded.record, fileIds));
+    const event = await this.insert(manager, caller, { ...filesUploadedEvent(fileIds), record: loaded.record });
     return this.responseOfNew(caller, event, fileIds, loaded, { files, employees, tenantCategories: [] });
   }
 
@@ -184,12 +198,21 @@ export class HistoryEventsService {
   }
 
   /**
-   * The writes of one event, for callers that already hold a transaction (attach, upload-and-attach):
-   * the event, then all its links, each a hand-written INSERT (the repository's insert cost more
-   * CPU than the statement, and a query builder's cost grows with every row's parameters).
+   * The writes of one event, for callers that already hold a transaction (upload-and-attach):
+   * the event, then all its links, with the statements `create` sends as a batch.
    */
   async insert(manager: EntityManager, caller: AuthenticatedUser, input: NewHistoryEvent): Promise<HistoryEvent> {
-    const event = Object.assign(new HistoryEvent(), {
+    const event = this.newEvent(caller, input);
+    const insertEvent = this.insertEventStatement(event);
+    event.id = insertEvent.read(answerOf(await manager.query(insertEvent.sql, [...insertEvent.values])));
+    for (const insertLinks of this.insertLinksStatements(event, input.fileIds, event.id)) {
+      await manager.query(insertLinks.sql, [...insertLinks.values]);
+    }
+    return event;
+  }
+
+  private newEvent(caller: AuthenticatedUser, input: NewHistoryEvent): HistoryEvent {
+    return Object.assign(new HistoryEvent(), {
       tenantId: caller.tenantId,
       categoryId: input.categoryId,
       content: input.content,
@@ -197,32 +220,45 @@ export class HistoryEventsService {
       createdBy: caller.userId,
       createdAt: input.createdAt,
     });
-    const inserted: unknown = await manager.query(INSERT_EVENT_SQL, [
-      event.tenantId,
-      event.categoryId,
-      event.content,
-      event.contactId,
-      event.entityType,
-      event.entityId,
-      event.createdBy,
-      this.persistedCreatedAt(manager, event.createdAt),
-    ]);
-    event.id = insertedId(inserted);
-    if (input.fileIds.length > 0) {
-      const { type, id } = input.record;
-      await manager.query(
-        `INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${input.fileIds.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-        input.fileIds.flatMap((fileId, position) => [event.id, fileId, caller.tenantId, type, id, position]),
-      );
-    }
-    return event;
   }
 
-  /** `created_at` as TypeORM writes it on this driver (a Date for MySQL, UTC text for SQLite), so rows read back the same. */
-  private persistedCreatedAt(manager: EntityManager, createdAt: Date): unknown {
-    const column = this.events.metadata.findColumnWithPropertyName('createdAt');
-    if (!column) throw new Error('history_events has no created_at column.');
-    return manager.connection.driver.preparePersistentValue(createdAt, column);
+  /**
+   * The event's INSERT, hand-written (the repository's insert cost more CPU than the statement);
+   * it reads the id the database generated. `created_at` is written as TypeORM writes it on this
+   * driver (a Date for MySQL, UTC text for SQLite), so rows read back the same.
+   */
+  private insertEventStatement(event: HistoryEvent): Statement<number> {
+    const createdAt = this.events.metadata.findColumnWithPropertyName('createdAt');
+    if (!createdAt) throw new Error('history_events has no created_at column.');
+    return {
+      sql: INSERT_EVENT_SQL,
+      values: [
+        event.tenantId,
+        event.categoryId,
+        event.content,
+        event.contactId,
+        event.entityType,
+        event.entityId,
+        event.createdBy,
+        this.events.manager.connection.driver.preparePersistentValue(event.createdAt, createdAt),
+      ],
+      read: ({ insertId }) => {
+        if (insertId === null) throw new Error("The database did not answer the new event's id.");
+        return insertId;
+      },
+    };
+  }
+
+  /** All the event's links in one INSERT (none without files); each link names the event's record too. */
+  private insertLinksStatements(event: HistoryEvent, fileIds: number[], eventId: number | InsertedIdValue): Statement<void>[] {
+    if (fileIds.length === 0) return [];
+    const { type, id } = recordOfColumns(event);
+    return [
+      statement(
+        `INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${fileIds.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+        fileIds.flatMap((fileId, position) => [eventId, fileId, event.tenantId, type, id, position]),
+      ),
+    ];
   }
 
   /** The tenant's events that belong to the record: the base of the file list and of the history filter. */

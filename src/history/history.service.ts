@@ -98,13 +98,7 @@ export class HistoryService {
     const fileIds = this.events.distinctFileIds(body.fileId ?? [], 'fileId');
     const created = body.created === undefined ? new Date() : this.parseCreated(body.created);
     await this.categoryRows.assertExists(caller.tenantId, body.categoryId);
-    const loaded = await this.records.findReadableSummary(caller, target);
-    return this.events.create(
-      caller,
-      loaded,
-      { record: loaded.record, categoryId: body.categoryId, content: body.content, createdAt: created, fileIds },
-      'history.created',
-    );
+    return this.events.create(caller, target, { categoryId: body.categoryId, content: body.content, createdAt: created, fileIds }, 'history.created');
   }
 
   /**

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../common/errors/api-error.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
+import { StatementBatches } from '../database/statement-batches.js';
+import { Transactions } from '../database/transactions.js';
 import { AccessListEntry } from './entities/access-list-entry.entity.js';
 import { Contact } from './entities/contact.entity.js';
 import { CrmCase } from './entities/crm-case.entity.js';
@@ -84,6 +86,7 @@ async function service(data: Rows): Promise<RecordsService> {
     db.getRepository(Currency),
     {} as never,
     {} as never,
+    new StatementBatches(db, new Transactions(db)),
   );
 }
 

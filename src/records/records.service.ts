@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, In, type EntityManager, type Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors/api-error.js';
+import { StatementBatches, type Statement } from '../database/statement-batches.js';
 import { Transactions } from '../database/transactions.js';
 import type { EmployeeDto } from '../users/dto/employee.dto.js';
 import { employeeColumnsSql, employeeFromRow } from '../users/employee.sql.js';
@@ -38,6 +39,14 @@ export interface NewEntityRecord {
 
 const ENTITY_CLASSES = { opportunity: Opportunity, case: CrmCase } as const;
 
+/** A record the caller may read, as findReadableSummary answers it. */
+export interface ReadableRecord {
+  record: LoadedRecord;
+  summary: RecordSummary;
+  /** The users of a contact's access list. */
+  employees: Map<string, EmployeeDto>;
+}
+
 /** A record as an event response shows it, with what the caller may do to it. */
 export interface RecordSummary {
   permissions: RecordPermissions;
@@ -62,6 +71,7 @@ export class RecordsService {
     @InjectRepository(Currency) private readonly currencies: Repository<Currency>,
     private readonly users: UsersService,
     private readonly transactions: Transactions,
+    private readonly batches: StatementBatches,
   ) {}
 
   /**
@@ -77,54 +87,31 @@ export class RecordsService {
    * access list) and the `Employee` of each user on a contact's access list: one query, so that
    * a write can answer without reading the record or those users again.
    */
-  async findReadableSummary(
-    caller: Caller & { tenantId: number },
-    ref: RecordRef,
-  ): Promise<{ record: LoadedRecord; summary: RecordSummary; employees: Map<string, EmployeeDto> }> {
-    const loaded = await this.loadSummary(caller, ref);
-    if (!loaded?.summary.permissions.canRead) throw new NotFoundError(`There is no ${ref.type} with id ${ref.id}.`);
-    return { record: { ...ref, tenantId: caller.tenantId, permissions: loaded.summary.permissions }, ...loaded };
+  async findReadableSummary(caller: Caller & { tenantId: number }, ref: RecordRef): Promise<ReadableRecord> {
+    const [readable] = await this.batches.read([this.readableSummaryStatement(caller, ref)]);
+    return readable;
   }
 
   /**
-   * The record of the caller's tenant with its access list (and, for a contact, its currency and
-   * the access list's users): one hand-written query, a row per access list entry (at least one,
-   * by the LEFT JOINs).
+   * findReadableSummary as a statement, to send in one round trip with others: the record of the
+   * caller's tenant with its access list (and, for a contact, its currency and the access list's
+   * users), a row per access list entry (at least one, by the LEFT JOINs). Reading its answer
+   * throws the 404 when the record is missing or unreadable, so in a batch that lists it first
+   * that 404 comes before anything the later statements would answer.
    */
-  private async loadSummary(
-    caller: Caller & { tenantId: number },
-    ref: RecordRef,
-  ): Promise<{ summary: RecordSummary; employees: Map<string, EmployeeDto> } | null> {
-    if (ref.type === 'contact') {
-      const rows: ContactRow[] = await this.contacts.query(CONTACT_SUMMARY_SQL, [ref.id, caller.tenantId]);
-      if (rows.length === 0) return null;
-      const accessList = accessUserIds(rows);
-      const row = contactFromRow(rows[0]);
-      const employees = new Map<string, EmployeeDto>();
-      for (const entry of rows) {
-        const employee = employeeFromRow(entry, 'au_');
-        if (employee) employees.set(employee.Id, employee);
-      }
-      return {
-        summary: {
-          permissions: contactPermissions(caller, { shareType: row.shareType, accessList }),
-          contact: { row, currency: currencyFromRow(rows[0]), accessList },
-          entity: null,
-        },
-        employees,
-      };
-    }
-    const rows: EntityRow[] = await this.contacts.query(ENTITY_SUMMARY_SQL[ref.type], [ref.type, ref.id, caller.tenantId]);
-    if (rows.length === 0) return null;
-    const accessList = accessUserIds(rows);
+  readableSummaryStatement(caller: Caller & { tenantId: number }, ref: RecordRef): Statement<ReadableRecord> {
+    const [sql, values] =
+      ref.type === 'contact'
+        ? [CONTACT_SUMMARY_SQL, [ref.id, caller.tenantId]]
+        : [ENTITY_SUMMARY_SQL[ref.type], [ref.type, ref.id, caller.tenantId]];
     return {
-      summary: {
-        permissions: entityPermissions(caller, { createdBy: rows[0].created_by, accessList }),
-        contact: null,
-        entity: { type: ref.type, id: Number(rows[0].id), title: rows[0].title },
+      sql,
+      values,
+      read: ({ rows }) => {
+        const loaded = summaryOfRows(caller, ref, rows);
+        if (!loaded?.summary.permissions.canRead) throw new NotFoundError(`There is no ${ref.type} with id ${ref.id}.`);
+        return { record: { ...ref, tenantId: caller.tenantId, permissions: loaded.summary.permissions }, ...loaded };
       },
-      // An opportunity's or case's access list is not shown in responses: no users to name.
-      employees: new Map(),
     };
   }
 
@@ -316,6 +303,43 @@ interface EntityRow {
   title: string;
   created_by: string;
   access_user_id: string | null;
+}
+
+/** The summary of a record from the rows of its summary query, or null when there are none. */
+function summaryOfRows(
+  caller: Caller,
+  ref: RecordRef,
+  rows: Record<string, unknown>[],
+): { summary: RecordSummary; employees: Map<string, EmployeeDto> } | null {
+  if (rows.length === 0) return null;
+  if (ref.type === 'contact') {
+    const contactRows = rows as unknown as ContactRow[];
+    const accessList = accessUserIds(contactRows);
+    const row = contactFromRow(contactRows[0]);
+    const employees = new Map<string, EmployeeDto>();
+    for (const entry of contactRows) {
+      const employee = employeeFromRow(entry, 'au_');
+      if (employee) employees.set(employee.Id, employee);
+    }
+    return {
+      summary: {
+        permissions: contactPermissions(caller, { shareType: row.shareType, accessList }),
+        contact: { row, currency: currencyFromRow(contactRows[0]), accessList },
+        entity: null,
+      },
+      employees,
+    };
+  }
+  const entityRows = rows as unknown as EntityRow[];
+  return {
+    summary: {
+      permissions: entityPermissions(caller, { createdBy: entityRows[0].created_by, accessList: accessUserIds(entityRows) }),
+      contact: null,
+      entity: { type: ref.type, id: Number(entityRows[0].id), title: entityRows[0].title },
+    },
+    // An opportunity's or case's access list is not shown in responses: no users to name.
+    employees: new Map(),
+  };
 }
 
 /** The user ids of the access list, in user id order (the LEFT JOIN gives one null row for an empty list). */

@@ -1,6 +1,8 @@
 import { randomFillSync } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import { statement, type PendingInsertedId, type Statement } from '../../database/statement-batches.js';
 import type { AuthenticatedUser } from '../../auth/authenticated-user.js';
 import type { EmployeeDto } from '../../users/dto/employee.dto.js';
 import { WebhookEvent } from '../entities/webhook-event.entity.js';
@@ -49,6 +51,7 @@ export function newEventId(): string {
 }
 
 const OUTBOX_COLUMNS = ['publicId', 'tenantId', 'type', 'orderingKey', 'payload', 'createdAt', 'dispatched'] as const;
+const PAYLOAD = OUTBOX_COLUMNS.indexOf('payload');
 const INSERT_EVENTS_SQL = `INSERT INTO webhook_events (public_id, tenant_id, type, ordering_key, payload, created_at, dispatched) VALUES `;
 
 /**
@@ -58,18 +61,32 @@ const INSERT_EVENTS_SQL = `INSERT INTO webhook_events (public_id, tenant_id, typ
  */
 @Injectable()
 export class WebhookOutbox {
+  constructor(@InjectRepository(WebhookEvent) private readonly events: Repository<WebhookEvent>) {}
+
   async publish(manager: EntityManager, change: ChangeContext, events: WebhookEventData[]): Promise<void> {
     if (events.length === 0) return;
+    const insert = this.statement(change, events);
+    await manager.query(insert.sql, [...insert.values]);
+  }
+
+  /**
+   * The INSERT of `publish` (at least one event), for a transaction sent as a batch. Hand-written
+   * (on every attach; the repository's insert cost more CPU than the statement); the generated
+   * ids are not needed: nothing is read back. `pendingId`: the events' data holds the stand-in of
+   * an id the transaction's first statement generates, which the payloads get instead.
+   */
+  statement(change: ChangeContext, events: WebhookEventData[], pendingId?: PendingInsertedId): Statement<void> {
+    if (events.length === 0) throw new Error('An outbox INSERT needs at least one event.');
     // Each value converted as TypeORM converts it on this driver (created_at: a Date for mysql2,
     // UTC text for SQLite; dispatched: 0), so that the rows read back through the entity the same.
-    const { driver } = manager.connection;
-    const metadata = manager.connection.getMetadata(WebhookEvent);
+    const { driver } = this.events.manager.connection;
+    const { metadata } = this.events;
     const columns = OUTBOX_COLUMNS.map((name) => {
       const column = metadata.findColumnWithPropertyName(name);
       if (!column) throw new Error(`webhook_events has no ${name} column.`);
       return column;
     });
-    const parameters = events.flatMap((event) => {
+    const values = events.flatMap((event) => {
       const body: WebhookEventBody = {
         id: newEventId(),
         type: event.type,
@@ -79,10 +96,10 @@ export class WebhookOutbox {
         data: event.data,
       };
       const row = [body.id, change.tenantId, event.type, event.orderingKey, JSON.stringify(body), change.at, false];
-      return row.map((value, index) => driver.preparePersistentValue(value, columns[index]));
+      const values = row.map((value, index) => driver.preparePersistentValue(value, columns[index]));
+      if (pendingId) values[PAYLOAD] = pendingId.inText(values[PAYLOAD] as string);
+      return values;
     });
-    // One multi-row INSERT, hand-written (on every attach; the repository's insert cost more CPU
-    // than the statement). The generated ids are not needed: nothing is read back.
-    await manager.query(`${INSERT_EVENTS_SQL}${events.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`, parameters);
+    return statement(`${INSERT_EVENTS_SQL}${events.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`, values);
   }
 }
