@@ -1,18 +1,19 @@
 /**
  * The measuring stick of `npm run bench`: the same requests as the service, answered with the
  * same JSON after the same checks (API key by hash and not revoked, tenant, record access with
- * private access lists and admins, file readability), by plain `node:http` and `mysql2` with
+ * private access lists and admins, file readability) and the same writes (an attach's event,
+ * its links and its webhook event, in one transaction), by plain `node:http` and `mysql2` with
  * hand-written SQL in as few round trips as the work allows. Not a product: it serves only
  * what the scenarios send (attach, a record's files, a history page, a download), on
  * MySQL/MariaDB, and answers anything else 404.
  *
  *   BASELINE_DATABASE_URL=mysql://root@127.0.0.1:3306/db FILES_DIR=... PORT=... node dist/bench/baseline/server.js
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import mysql from 'mysql2';
+import mysql, { type PoolConnection } from 'mysql2';
 
 type Value = string | number | null | Date | number[];
 type DbRow = Record<string, unknown>;
@@ -252,32 +253,12 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
       },
     );
   }
-  // Round trip 2: the event and its links in one transaction.
+  // Round trip 2: the event, its links and its webhook event (the contract writes every change's
+  // event in the change's own transaction), in one transaction. The links and the webhook event
+  // name the new event's id as LAST_INSERT_ID(); the event's JSON is written around it.
   const created = new Date();
-  // Each link names its event's record too (the schema's record_type / record_id).
-  const links = wanted
-    .map((fileId, position) => `(LAST_INSERT_ID(), ${fileId}, ${caller.tenantId}, '${type}', ${id}, ${position})`)
-    .join(', ');
-  let results: any[];
-  try {
-    results = await query(
-      `START TRANSACTION; INSERT INTO history_events (tenant_id, category_id, content, contact_id, entity_type, entity_id, created_by, created_at)
-        VALUES (?, -2, 'Files are uploaded', ?, ?, ?, ?, ?); INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${links}; COMMIT`,
-      [
-        caller.tenantId,
-        type === 'contact' ? id : null,
-        type === 'contact' ? null : type,
-        type === 'contact' ? null : id,
-        caller.userId,
-        created,
-      ],
-    );
-  } catch (error) {
-    await query('ROLLBACK', []).catch(() => undefined);
-    throw error;
-  }
-  return {
-    ID: results[1].insertId,
+  const event = {
+    ID: 0,
     CreateBy: caller.employee,
     Created: created.toISOString(),
     Content: 'Files are uploaded',
@@ -287,6 +268,49 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
     Files: wanted.map((fileId) => fileDto(files.get(fileId)!)),
     CanEdit: true,
   };
+  const standIn = -(2 ** 47 + randomInt(2 ** 47));
+  const publicId = `evt_${randomBytes(16).toString('base64url')}`;
+  const envelope = { id: publicId, type: 'files.attached', timestamp: created.toISOString(), tenantId: caller.tenantId, actor: caller.employee };
+  const payload = JSON.stringify({ ...envelope, data: { Event: { ...event, ID: standIn } } }).split(String(standIn));
+  // Each link names its event's record too (the schema's record_type / record_id).
+  const links = wanted
+    .map((fileId, position) => `(LAST_INSERT_ID(), ${fileId}, ${caller.tenantId}, '${type}', ${id}, ${position})`)
+    .join(', ');
+  const connection = await new Promise<PoolConnection>((done, fail) =>
+    pool.getConnection((error, pooled) => (error ? fail(error) : done(pooled))),
+  );
+  try {
+    const results = await new Promise<any>((done, fail) =>
+      connection.query(
+        `START TRANSACTION; INSERT INTO history_events (tenant_id, category_id, content, contact_id, entity_type, entity_id, created_by, created_at)
+          VALUES (?, -2, 'Files are uploaded', ?, ?, ?, ?, ?); INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${links};
+          INSERT INTO webhook_events (public_id, tenant_id, type, ordering_key, payload, created_at, dispatched)
+          VALUES (?, ?, 'files.attached', ?, CONCAT(${payload.map(() => '?').join(', LAST_INSERT_ID(), ')}), ?, 0); COMMIT`,
+        [
+          caller.tenantId,
+          type === 'contact' ? id : null,
+          type === 'contact' ? null : type,
+          type === 'contact' ? null : id,
+          caller.userId,
+          created,
+          publicId,
+          caller.tenantId,
+          `${type}:${id}`,
+          ...payload,
+          created,
+        ],
+        (error, rows) => (error ? fail(error) : done(rows)),
+      ),
+    );
+    event.ID = results[1].insertId;
+    return event;
+  } catch (error) {
+    // The statements after a failed one did not run: the transaction is still open on this connection.
+    await new Promise((done) => connection.query('ROLLBACK', done));
+    throw error;
+  } finally {
+    connection.release();
+  }
 }
 
 function page(search: URLSearchParams): { startIndex: number; count: number } {
