@@ -241,9 +241,9 @@ function comparable(kind: Kind, res: BenchResponse): unknown {
  */
 async function lastWebhookEvent(admin: mysql.Connection, kind: Kind, answer: BenchResponse): Promise<unknown> {
   if (kind !== 'attach' || answer.status !== 200) return null;
-  const [rows] = (await admin.query('SELECT type, tenant_id, ordering_key, payload FROM webhook_events ORDER BY id DESC LIMIT 1')) as unknown as [
-    Array<{ type: string; tenant_id: number; ordering_key: string; payload: string }>,
-  ];
+  const [rows] = (await admin.query(
+    'SELECT type, tenant_id, ordering_key, payload FROM webhook_events ORDER BY id DESC LIMIT 1',
+  )) as unknown as [Array<{ type: string; tenant_id: number; ordering_key: string; payload: string }>];
   if (rows.length === 0) return 'no webhook event';
   const [row] = rows;
   const payload = JSON.parse(row.payload) as { id?: string; timestamp?: string; data: { Event: Record<string, unknown> } };

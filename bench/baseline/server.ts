@@ -270,7 +270,13 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
   };
   const standIn = -(2 ** 47 + randomInt(2 ** 47));
   const publicId = `evt_${randomBytes(16).toString('base64url')}`;
-  const envelope = { id: publicId, type: 'files.attached', timestamp: created.toISOString(), tenantId: caller.tenantId, actor: caller.employee };
+  const envelope = {
+    id: publicId,
+    type: 'files.attached',
+    timestamp: created.toISOString(),
+    tenantId: caller.tenantId,
+    actor: caller.employee,
+  };
   const payload = JSON.stringify({ ...envelope, data: { Event: { ...event, ID: standIn } } }).split(String(standIn));
   // Each link names its event's record too (the schema's record_type / record_id).
   const links = wanted

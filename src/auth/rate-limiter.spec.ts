@@ -7,7 +7,7 @@ import { RateLimiter } from './rate-limiter.js';
 
 /** In memory (no REDIS_URL): the per-process limiter, with a fresh registry to count into. */
 function limiter(rateLimitPerMinute: number) {
-  const metrics = new MetricsService(new DatabasePool({ isInitialized: false, options: {} } as DataSource));
+  const metrics = new MetricsService(new DatabasePool({ isInitialized: false, options: {} } as DataSource, {} as never));
   return { metrics, rateLimiter: new RateLimiter({ ...loadAppConfig({}), rateLimitPerMinute }, metrics) };
 }
 

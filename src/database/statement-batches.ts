@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { escape } from 'mysql2';
 
 import { DataSource, QueryFailedError } from 'typeorm';
+import type { Mysql2PoolInternals } from './database-pool.js';
 import { isLockConflict, LOCK_WAIT_TIMEOUT_SECONDS, Transactions, TRANSACTION_ATTEMPTS } from './transactions.js';
 
 /** The server's SQL mode as mysql2 hands it to a value's toSqlString (whether backslashes escape). */
@@ -189,6 +190,11 @@ export class StatementBatches implements OnApplicationShutdown {
     const pool = this.pool;
     this.pool = null;
     if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()));
+  }
+
+  /** The batches' own pool, once a batch has opened it (for its gauges: DatabasePool). */
+  mysql2Pool(): Mysql2PoolInternals | undefined {
+    return (this.pool ?? undefined) as Mysql2PoolInternals | undefined;
   }
 
   private onMysql(): boolean {
