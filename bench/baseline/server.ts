@@ -22,6 +22,8 @@ type RecordType = 'contact' | 'opportunity' | 'case';
 const url = new URL(process.env.BASELINE_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/crm_files');
 const filesDir = resolve(process.env.FILES_DIR ?? 'data/files');
 const maxFileIds = Number(process.env.MAX_FILE_IDS ?? 100);
+/** false: the attach writes no webhook event (`npm run bench -- --baseline-without-webhook-events`). */
+const writesWebhookEvents = process.env.BASELINE_WEBHOOK_EVENTS !== 'false';
 const pool = mysql.createPool({
   host: url.hostname,
   port: Number(url.port || 3306),
@@ -269,6 +271,7 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
     CanEdit: true,
   };
   const standIn = -(2 ** 47 + randomInt(2 ** 47));
+  // The webhook event's JSON, with a stand-in for the event's id cut out.
   const publicId = `evt_${randomBytes(16).toString('base64url')}`;
   const envelope = {
     id: publicId,
@@ -290,8 +293,7 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
       connection.query(
         `START TRANSACTION; INSERT INTO history_events (tenant_id, category_id, content, contact_id, entity_type, entity_id, created_by, created_at)
           VALUES (?, -2, 'Files are uploaded', ?, ?, ?, ?, ?); INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${links};
-          INSERT INTO webhook_events (public_id, tenant_id, type, ordering_key, payload, created_at, dispatched)
-          VALUES (?, ?, 'files.attached', ?, CONCAT(${payload.map(() => '?').join(', LAST_INSERT_ID(), ')}), ?, 0); COMMIT`,
+          ${writesWebhookEvents ? `INSERT INTO webhook_events (public_id, tenant_id, type, ordering_key, payload, created_at, dispatched) VALUES (?, ?, 'files.attached', ?, CONCAT(${payload.map(() => '?').join(', LAST_INSERT_ID(), ')}), ?, 0);` : ''} COMMIT`,
         [
           caller.tenantId,
           type === 'contact' ? id : null,
@@ -299,11 +301,7 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
           type === 'contact' ? null : id,
           caller.userId,
           created,
-          publicId,
-          caller.tenantId,
-          `${type}:${id}`,
-          ...payload,
-          created,
+          ...(writesWebhookEvents ? [publicId, caller.tenantId, `${type}:${id}`, ...payload, created] : []),
         ],
         (error, rows) => (error ? fail(error) : done(rows)),
       ),

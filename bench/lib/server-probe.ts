@@ -83,7 +83,7 @@ try {
 
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
-}, 25);
+}, 100);
 sampler.unref();
 
 export interface ProbeReport {
