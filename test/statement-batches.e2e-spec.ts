@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCK_WAIT_TIMEOUT_SECONDS } from '../src/database/transactions.js';
+import { LOCK_WAIT_TIMEOUT_SECONDS, Transactions } from '../src/database/transactions.js';
 import { INSERTED_ID, PendingInsertedId, statement, StatementBatches, type Statement } from '../src/database/statement-batches.js';
 import { fixtures } from './support/fixtures.js';
 import { databaseKind, startTestApp, type TestApp } from './support/test-app.js';
@@ -82,6 +82,30 @@ describe('statement batches', () => {
     ]);
     expect(seen).toBe(LOCK_WAIT_TIMEOUT_SECONDS);
   });
+
+  it.runIf(databaseKind() === 'mysql')(
+    'keeps a quote in a value a quote on a server set to NO_BACKSLASH_ESCAPES, so no value can become a statement of its own',
+    async () => {
+      const hostile = "\\'); DELETE FROM tenants; -- ";
+      const before = await countTenantsNamed('%');
+      const [[{ mode }]] = [await dataSource.query('SELECT @@GLOBAL.sql_mode AS mode')] as [[{ mode: string }]];
+      await dataSource.query("SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',NO_BACKSLASH_ESCAPES')");
+      // A pool of its own, so that its connections open under the server's new mode.
+      const fresh = new StatementBatches(dataSource, t.app.get(Transactions));
+      try {
+        const [sessionMode] = await fresh.read([
+          { sql: 'SELECT @@SESSION.sql_mode AS mode', values: [], read: ({ rows }) => String(rows[0].mode) },
+        ]);
+        expect(sessionMode).not.toMatch(/NO_BACKSLASH_ESCAPES/);
+        const [id] = await fresh.transaction([insertTenant(hostile)]);
+        expect(await dataSource.query('SELECT name FROM tenants WHERE id = ?', [id])).toEqual([{ name: hostile }]);
+        expect(await countTenantsNamed('%')).toBe(before + 1);
+      } finally {
+        await dataSource.query('SET GLOBAL sql_mode = ?', [mode]);
+        await fresh.onApplicationShutdown();
+      }
+    },
+  );
 
   it.runIf(databaseKind() === 'mysql')('leaves the DataSource’s pool refusing two statements in one query', async () => {
     await expect(dataSource.query('SELECT 1; SELECT 2')).rejects.toThrow(/syntax/i);

@@ -39,8 +39,10 @@ export function statement(sql: string, values: readonly unknown[]): Statement<vo
  * A value that holds the id a transaction's first statement (an INSERT) generated, for the
  * statements after it in the same round trip, before the database has answered the id. On MySQL
  * it is written as LAST_INSERT_ID(), which only an INSERT into a table with an AUTO_INCREMENT
- * column changes, and only once that statement has ended: a statement that writes it must not
- * come after another such INSERT. On SQLite the statements run one by one and it is the id itself.
+ * column changes, and only once that statement has ended. So the first statement must insert
+ * exactly one row into such a table (or fail), else LAST_INSERT_ID() is whatever an earlier use
+ * of the pooled connection left; and a statement that writes it must not come after another such
+ * INSERT. On SQLite the statements run one by one and it is the id itself.
  */
 export abstract class InsertedIdValue {
   /** As mysql2 writes the value into the SQL text (its escaping of the given SQL mode). */
@@ -126,6 +128,7 @@ interface TypeOrmMysqlDriver {
 export class StatementBatches implements OnApplicationShutdown {
   private readonly logger = new Logger(StatementBatches.name);
   private pool: Mysql2Pool | null = null;
+  private closed = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -140,19 +143,22 @@ export class StatementBatches implements OnApplicationShutdown {
       return answers as unknown as T;
     }
     const connection = await this.connection();
+    let answers: StatementAnswer[];
     try {
-      return (await this.send(connection, statements)) as unknown as T;
+      answers = await this.send(connection, statements);
     } finally {
       connection.release();
     }
+    return readAll(statements, answers);
   }
 
   /**
    * The statements in one transaction, sent with its START TRANSACTION and COMMIT in one round
-   * trip on MySQL. The statements after the first may write the id the first one (an INSERT)
-   * generated: `INSERTED_ID`, or a `PendingInsertedId` in a text. A statement that fails stops
-   * the rest of the round trip, and the transaction is rolled back; a deadlock or a lock wait
-   * timeout runs it all again, as `Transactions.run` does.
+   * trip on MySQL. The statements after the first may write the id the first one generated:
+   * `INSERTED_ID`, or a `PendingInsertedId` in a text. A statement that fails stops the rest of
+   * the round trip, and the transaction is rolled back; a deadlock or a lock wait timeout runs it
+   * all again, as `Transactions.run` does. The answers are read once the COMMIT has succeeded, so
+   * that nothing committed is ever reported as failed.
    */
   async transaction<T extends readonly unknown[]>(statements: Statements<T>): Promise<T> {
     if (!this.onMysql()) {
@@ -170,23 +176,26 @@ export class StatementBatches implements OnApplicationShutdown {
     }
     for (let attempt = 1; ; attempt++) {
       const connection = await this.connection();
-      let reusable = true;
+      let answers: StatementAnswer[];
       try {
-        return (await this.send(connection, [START_TRANSACTION, ...statements, COMMIT])).slice(1, -1) as unknown as T;
+        answers = await this.send(connection, [START_TRANSACTION, ...statements, COMMIT]);
       } catch (error) {
-        reusable = await this.rollBack(connection, error);
+        // The statements after the failed one did not run: the transaction may still be open.
+        if (await this.rollBack(connection, error)) connection.release();
+        else connection.destroy();
         if (attempt >= TRANSACTION_ATTEMPTS || !isLockConflict(error)) throw error;
         this.logger.warn(`Transaction rolled back by the database; attempt ${attempt + 1} of ${TRANSACTION_ATTEMPTS}.`);
         // A little random wait, so that the transactions that collided do not collide again.
         await sleep(10 + Math.random() * 40 * attempt);
-      } finally {
-        if (reusable) connection.release();
-        else connection.destroy();
+        continue;
       }
+      connection.release();
+      return readAll(statements, answers.slice(1, -1));
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     const pool = this.pool;
     this.pool = null;
     if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()));
@@ -202,7 +211,7 @@ export class StatementBatches implements OnApplicationShutdown {
   }
 
   /** One round trip: the statements joined, their values in order, one answer per statement. */
-  private send(connection: Mysql2Connection, statements: readonly Statement<unknown>[]): Promise<unknown[]> {
+  private send(connection: Mysql2Connection, statements: readonly Statement<unknown>[]): Promise<StatementAnswer[]> {
     for (const each of statements) {
       if (each.sql.includes(';')) throw new Error(`A batch statement must be one statement: ${each.sql}`);
     }
@@ -212,14 +221,13 @@ export class StatementBatches implements OnApplicationShutdown {
     for (const each of statements) this.dataSource.logger.logQuery(each.sql, [...each.values]);
     return new Promise((resolve, reject) =>
       connection.query(sql, values, (error, result) => {
-        if (error) return reject(new QueryFailedError(sql, values, error));
+        if (error) {
+          this.dataSource.logger.logQueryError(error, sql, values);
+          return reject(new QueryFailedError(sql, values, error));
+        }
         // mysql2 answers one statement with its result, several with an array of results.
         const results = statements.length === 1 ? [result] : (result as unknown[]);
-        try {
-          resolve(statements.map((each, index) => each.read(answerOf(results[index]))));
-        } catch (readError) {
-          reject(readError as Error);
-        }
+        resolve(results.map(answerOf));
       }),
     );
   }
@@ -236,6 +244,8 @@ export class StatementBatches implements OnApplicationShutdown {
   }
 
   private async connection(): Promise<Mysql2Connection> {
+    // As the DataSource's own queries fail once it is destroyed (at shutdown, or by a test).
+    if (this.closed || !this.dataSource.isInitialized) throw new Error('The database connections are closed.');
     this.pool ??= this.createPool();
     const pool = this.pool;
     return new Promise((resolve, reject) =>
@@ -250,15 +260,29 @@ export class StatementBatches implements OnApplicationShutdown {
       ...driver.createConnectionOptions(driver.options, driver.options),
       multipleStatements: true,
     });
-    // As on the DataSource's connections (Transactions): a lock wait fails after a few seconds.
-    // mysql2 queues this before anything the new connection is asked.
+    // mysql2 runs this before anything else the new connection is asked. The lock wait is capped
+    // as on the DataSource's connections (Transactions). mysql2 escapes quotes in values with a
+    // backslash whatever the server's SQL mode: a server set to NO_BACKSLASH_ESCAPES would read
+    // such a quote as the end of the text, and on a connection that takes several statements the
+    // rest of a value could then run as a statement of its own. So the mode is cleared here, and a
+    // connection that cannot be set up so is not used.
     pool.on('connection', (connection) =>
-      connection.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_TIMEOUT_SECONDS}`, [], (error) => {
-        if (error) this.logger.warn(`Could not cap the lock wait of a batch connection: ${error.message}`);
+      connection.query(SESSION_SETUP_SQL, [], (error) => {
+        if (!error) return;
+        this.logger.error(`A batch connection could not be set up, so it is closed: ${error.message}`);
+        connection.destroy();
       }),
     );
     return pool;
   }
+}
+
+const SESSION_SETUP_SQL = `SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_TIMEOUT_SECONDS},
+  sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))`;
+
+/** Each statement's answer read as the statement reads it. */
+function readAll<T extends readonly unknown[]>(statements: Statements<T>, answers: StatementAnswer[]): T {
+  return statements.map((each, index) => each.read(answers[index])) as unknown as T;
 }
 
 const START_TRANSACTION = statement('START TRANSACTION', []);
