@@ -53,12 +53,13 @@ describe('statement batches', () => {
     const [firstId] = await batches.transaction([
       insertTenant('batch-first'),
       statement('INSERT INTO tenants (name, created_at) SELECT ?, created_at FROM tenants WHERE id = ?', [
-        pending.inText(`batch-copy-of-${pending.standIn}-and-${pending.standIn}`),
+        pending.inText(`batch-copy-of-${pending.standIn}-and-${pending.standIn} “ü” 🚀 '"\\`),
         INSERTED_ID,
       ]),
     ]);
     expect(firstId).toEqual(expect.any(Number));
-    expect(await countTenantsNamed(`batch-copy-of-${firstId}-and-${firstId}`)).toBe(1);
+    const copies = await dataSource.query('SELECT name FROM tenants WHERE name LIKE ?', [`batch-copy-of-${firstId}-%`]);
+    expect(copies).toEqual([{ name: `batch-copy-of-${firstId}-and-${firstId} “ü” 🚀 '"\\` }]);
   });
 
   it('leaves nothing of a transaction whose later statement fails, and the pool keeps working', async () => {

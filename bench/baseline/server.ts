@@ -271,7 +271,8 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
     CanEdit: true,
   };
   const standIn = -(2 ** 47 + randomInt(2 ** 47));
-  // The webhook event's JSON, with a stand-in for the event's id cut out.
+  // The webhook event's JSON, with a stand-in for the event's id cut out; its parts are written as
+  // hexadecimal literals (nothing to escape in a text full of quotes).
   const publicId = `evt_${randomBytes(16).toString('base64url')}`;
   const envelope = {
     id: publicId,
@@ -293,7 +294,7 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
       connection.query(
         `START TRANSACTION; INSERT INTO history_events (tenant_id, category_id, content, contact_id, entity_type, entity_id, created_by, created_at)
           VALUES (?, -2, 'Files are uploaded', ?, ?, ?, ?, ?); INSERT INTO event_files (event_id, file_id, tenant_id, record_type, record_id, position) VALUES ${links};
-          ${writesWebhookEvents ? `INSERT INTO webhook_events (public_id, tenant_id, type, ordering_key, payload, created_at, dispatched) VALUES (?, ?, 'files.attached', ?, CONCAT(${payload.map(() => '?').join(', LAST_INSERT_ID(), ')}), ?, 0);` : ''} COMMIT`,
+          ${writesWebhookEvents ? `INSERT INTO webhook_events (public_id, tenant_id, type, ordering_key, payload, created_at, dispatched) VALUES (?, ?, 'files.attached', ?, CONVERT(CONCAT(${payload.map((part) => `X'${Buffer.from(part, 'utf8').toString('hex')}'`).join(', LAST_INSERT_ID(), ')}) USING utf8mb4), ?, 0);` : ''} COMMIT`,
         [
           caller.tenantId,
           type === 'contact' ? id : null,
@@ -301,7 +302,7 @@ async function attach(hash: string, type: RecordType, id: number, body: unknown)
           type === 'contact' ? null : id,
           caller.userId,
           created,
-          ...(writesWebhookEvents ? [publicId, caller.tenantId, `${type}:${id}`, ...payload, created] : []),
+          ...(writesWebhookEvents ? [publicId, caller.tenantId, `${type}:${id}`, created] : []),
         ],
         (error, rows) => (error ? fail(error) : done(rows)),
       ),

@@ -63,13 +63,19 @@ class InsertedId extends InsertedIdValue {
 /** The id the transaction's first statement generated. */
 export const INSERTED_ID: InsertedIdValue = new InsertedId();
 
-/** A text with the inserted id where the stand-in was: its parts, joined by the id. */
+/**
+ * A text with the inserted id where the stand-in was: its parts, joined by the id. The parts go
+ * to MySQL as hexadecimal literals of their UTF-8 bytes, read back as utf8mb4: no quote or
+ * backslash to escape whatever the SQL mode, and a large text (a webhook event with a hundred
+ * files' JSON) costs one native conversion instead of an escape at each of its many quotes.
+ */
 class TextWithInsertedId extends InsertedIdValue {
   constructor(private readonly parts: string[]) {
     super();
   }
-  toSqlString(sqlMode?: SqlMode): string {
-    return `CONCAT(${this.parts.map((part) => escape(part, undefined, undefined, sqlMode)).join(', LAST_INSERT_ID(), ')})`;
+  toSqlString(): string {
+    const literals = this.parts.map((part) => `X'${Buffer.from(part, 'utf8').toString('hex')}'`);
+    return `CONVERT(CONCAT(${literals.join(', LAST_INSERT_ID(), ')}) USING utf8mb4)`;
   }
   withId(id: number | null): string {
     return this.parts.join(String(INSERTED_ID.withId(id)));
