@@ -2,14 +2,9 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { escape } from 'mysql2';
-
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { Mysql2PoolInternals } from './database-pool.js';
 import { isLockConflict, LOCK_WAIT_TIMEOUT_SECONDS, Transactions, TRANSACTION_ATTEMPTS } from './transactions.js';
-
-/** The server's SQL mode as mysql2 hands it to a value's toSqlString (whether backslashes escape). */
-type SqlMode = Parameters<typeof escape>[3];
 
 /** What the database answered one statement: its rows (a SELECT), or the id it generated (an INSERT). */
 export interface StatementAnswer {
@@ -45,8 +40,8 @@ export function statement(sql: string, values: readonly unknown[]): Statement<vo
  * INSERT. On SQLite the statements run one by one and it is the id itself.
  */
 export abstract class InsertedIdValue {
-  /** As mysql2 writes the value into the SQL text (its escaping of the given SQL mode). */
-  abstract toSqlString(sqlMode?: SqlMode): string;
+  /** As mysql2 writes the value into the SQL text: as it stands, unescaped, so only SQL made here. */
+  abstract toSqlString(): string;
   abstract withId(id: number | null): unknown;
 }
 
