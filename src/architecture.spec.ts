@@ -110,7 +110,12 @@ describe('architecture', () => {
 
   it('only the database module and the readiness check hold the whole DataSource', () => {
     const holders = files.filter((file) => /@InjectDataSource\(\)/.test(file.text)).map((file) => file.path);
-    expect(holders.sort()).toEqual(['database/database-pool.ts', 'database/statement-batches.ts', 'database/transactions.ts', 'health/health.controller.ts']);
+    expect(holders.sort()).toEqual([
+      'database/database-pool.ts',
+      'database/statement-batches.ts',
+      'database/transactions.ts',
+      'health/health.controller.ts',
+    ]);
   });
 
   it('common/ imports no feature module', () => {

@@ -98,7 +98,12 @@ export class HistoryService {
     const fileIds = this.events.distinctFileIds(body.fileId ?? [], 'fileId');
     const created = body.created === undefined ? new Date() : this.parseCreated(body.created);
     await this.categoryRows.assertExists(caller.tenantId, body.categoryId);
-    return this.events.create(caller, target, { categoryId: body.categoryId, content: body.content, createdAt: created, fileIds }, 'history.created');
+    return this.events.create(
+      caller,
+      target,
+      { categoryId: body.categoryId, content: body.content, createdAt: created, fileIds },
+      'history.created',
+    );
   }
 
   /**
